@@ -1,0 +1,41 @@
+# The course's two commands: `make lab` opens it, `make test` runs every test. See README.md.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# How many processes run the tests (pytest-xdist); notebooks go one file per process.
+JOBS   ?= 2
+
+.PHONY: lab test lint notebooks check-notebooks fork clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,lab]"
+	touch $@
+
+## lab: create .venv, install everything, open the course in JupyterLab
+lab: $(VENV)/.installed
+	$(BIN)/jupyter lab notebooks/
+
+## test: create .venv, install everything, lint, check the notebooks are fresh, run all tests
+test: $(VENV)/.installed lint check-notebooks
+	DQN_QUICK=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile \
+		--nbval --nbval-current-env tests notebooks
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+## check-notebooks: fail if a generated notebook no longer matches its lesson source
+check-notebooks: $(VENV)/.installed
+	$(BIN)/python tools/course.py check
+
+## notebooks: regenerate student + solution notebooks from lessons/ and execute them (full budget)
+notebooks: $(VENV)/.installed
+	$(BIN)/python tools/course.py build $(LESSONS)
+
+## fork: point the Colab badges and setup cells at your fork, e.g. make fork REPO=you/dqn-from-pixels
+fork: $(VENV)/.installed
+	$(BIN)/python tools/course.py fork $(REPO)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,322 @@
+# %% [markdown]
+# # Lesson 01 — Gym basics: the CartPole problem
+#
+# **DQN from Pixels**, a course in seven notebooks. By the end of it, a deep Q-network balances
+# CartPole looking only at rendered screen images, like the lab slides set out to do.
+#
+# In this lesson you will:
+#
+# 1. make the CartPole environment and read its observation and action spaces;
+# 2. run the loop every RL agent runs: `reset`, then `step` until the episode ends;
+# 3. tell the two ways an episode ends apart: **terminated** (the pole fell) and **truncated**
+#    (time is up), and why the difference matters for DQN later;
+# 4. look at one rendered frame (the pixels our agent will learn from);
+# 5. measure a **random policy's** score: the baseline every later lesson must beat;
+# 6. record a video of an episode.
+#
+# **Exercises** (2): the episode loop, and the random baseline. Each exercise cell is followed by
+# a *checker* cell that tells you at once whether your code is right, and if not, what is wrong.
+# If you get stuck, skip ahead: the checker swaps in a reference implementation so the rest of
+# the lesson still runs.
+
+# %% [markdown]
+# ## 0. Imports
+#
+# `gymnasium` is the maintained successor of OpenAI's `gym` (which the slides use and which no
+# longer installs cleanly next to NumPy 2). We import it under the old name, `gym`, so code from
+# the slides reads the same. `dqn_helpers` is this course's own package: the reference
+# implementation of everything you build, plus the exercise checkers.
+
+# %% tags=["nbval-ignore-output"] nbval_reason="prints a banner only when the test suite runs in quick mode"
+import gymnasium as gym
+import matplotlib.pyplot as plt
+import numpy as np
+
+import dqn_helpers as dh
+from dqn_helpers import checks
+
+dh.announce_mode()
+
+# %% [markdown]
+# From lesson 02 on, long-running cells take a **budget**, such as a number of training steps,
+# written `dh.budget(full=..., quick=...)`. You always get the `full` value. The course's
+# automated tests set the environment variable `DQN_QUICK=1` to run every notebook in seconds
+# with the `quick` value; the cell above prints a banner when that is the case.
+
+# %% [markdown]
+# ## 1. Making the environment
+#
+# The slides make the environment with `gym.make('CartPole-v0')` and later ask for pixels with
+# `env.render(mode='rgb_array')`. In gymnasium, the render mode is chosen once, when the
+# environment is made:
+
+# %%
+env = gym.make("CartPole-v1", render_mode="rgb_array")
+env
+
+# %% [markdown]
+# `gym.make` wraps the bare `CartPoleEnv` in a few layers: `TimeLimit` ends episodes after 500
+# steps, `OrderEnforcing` makes sure you call `reset` before `step`, and `PassiveEnvChecker`
+# warns about API misuse.
+#
+# ### The slides' `gym` next to today's `gymnasium`
+#
+# | what | the slides (`gym` ≤ 0.25) | this course (`gymnasium` ≥ 1.0) |
+# |---|---|---|
+# | import | `import gym` | `import gymnasium as gym` |
+# | make | `gym.make('CartPole-v0')` | `gym.make("CartPole-v1", render_mode="rgb_array")` |
+# | reset | `obs = env.reset()` | `obs, info = env.reset(seed=0)` |
+# | step | `obs, reward, done, info = env.step(a)` | `obs, reward, terminated, truncated, info = env.step(a)` |
+# | render | `env.render(mode='rgb_array')` | `env.render()` (mode fixed at `make`) |
+# | seeding | `env.seed(0)` | `env.reset(seed=0)` and `env.action_space.seed(0)` |
+# | videos | `gym.wrappers.Monitor(env, "videos")` | `dh.record_video(...)` (or `gymnasium.wrappers.RecordVideo`) |
+# | on Colab | `apt install xvfb`, `pyvirtualdisplay` | nothing: `rgb_array` draws off-screen |
+#
+# The last row deserves a word. Old `gym` drew every frame through a real window, so a server
+# without a screen (like Colab) needed a *virtual* X display: that is what the slides'
+# `apt install xvfb` / `pyvirtualdisplay` cell was for. Gymnasium's CartPole draws into an
+# off-screen `pygame` surface in `rgb_array` mode, so no display is involved and that cell is
+# no longer needed anywhere.
+
+# %% [markdown]
+# ## 2. Observations and actions
+#
+# The **observation space** says what the agent sees. For CartPole it is a vector of four
+# numbers: cart position, cart velocity, pole angle (radians) and pole angular velocity.
+
+# %%
+print("observation space:", env.observation_space)
+print("action space:     ", env.action_space)
+
+# %% [markdown]
+# The **action space** `Discrete(2)` has two actions, as in the slides' table:
+#
+# | action | meaning |
+# |---|---|
+# | 0 | push the cart to the left |
+# | 1 | push the cart to the right |
+#
+# `reset` starts an episode and returns the first observation and an `info` dictionary. Passing
+# a `seed` makes the episode reproducible: the same seed, the same starting state.
+
+# %%
+observation, info = env.reset(seed=0)
+print("first observation:", np.round(observation, 4))
+print("info:", info)
+
+# %% [markdown]
+# `step(action)` advances the physics by 0.02 s and returns **five** values (old `gym` returned
+# four):
+
+# %%
+observation, reward, terminated, truncated, info = env.step(1)  # push right
+print("observation:", np.round(observation, 4))
+print("reward:", reward, "| terminated:", terminated, "| truncated:", truncated)
+
+# %% [markdown]
+# Every step the pole stays up earns reward 1, so an episode's **return** (total reward) is
+# simply its length in steps.
+#
+# ## 3. How an episode ends: terminated or truncated
+#
+# * **terminated**: the task itself ended: the pole leaned more than 12° or the cart left the
+#   track (|x| > 2.4). Nothing follows this state; its future value is zero.
+# * **truncated**: the time limit stopped the episode. The pole may have been perfectly
+#   balanced; the future did not end, we just stopped watching.
+#
+# Old `gym` merged both into one `done` flag. For DQN the difference matters: the learning
+# target adds "the value of the next state" *only* when the episode did not terminate, and a
+# time-limit stop is not a termination (lesson 03 and lesson 06 come back to this).
+#
+# The two CartPole versions differ in their time limit and in the score that counts as
+# "solved" (the average return over 100 consecutive episodes):
+
+# %%
+for env_id in ["CartPole-v0", "CartPole-v1"]:
+    spec = gym.spec(env_id)
+    print(f"{env_id}: episodes truncated after {spec.max_episode_steps} steps, "
+          f"solved at an average return of {spec.reward_threshold}")
+
+# %% [markdown]
+# Let's see both endings. A policy that always pushes left tips the pole over within a few
+# steps (terminated); a small hand-made controller that pushes towards where the pole is
+# falling keeps it up until the time limit (truncated). `dh.run_episode` is the course's helper
+# that plays one whole episode with a policy (a function from observation to action):
+
+# %%
+def always_left(observation):
+    return 0
+
+
+def hand_made_controller(observation):
+    cart_position, cart_velocity, pole_angle, pole_velocity = observation
+    return int(pole_angle + 0.5 * pole_velocity > 0)  # push towards the side it falls to
+
+
+for name, policy in [("always left", always_left), ("hand-made controller", hand_made_controller)]:
+    episode = dh.run_episode(env, policy, seed=0)
+    print(f"{name:>21}: {episode.length:3d} steps, "
+          f"terminated={episode.terminated}, truncated={episode.truncated}")
+
+# %% [markdown]
+# The hand-made controller cheats, in a sense: it reads the pole's angle and velocity straight
+# from the state vector. Our DQN will only get **pixels**.
+#
+# ## 4. One frame: what the agent will see
+#
+# In `rgb_array` mode, `env.render()` returns the current scene as an array of pixels: height
+# x width x 3 colour channels, values 0–255.
+
+# %%
+env.reset(seed=0)
+frame = env.render()
+print("frame:", frame.shape, frame.dtype, "| min", frame.min(), "max", frame.max())
+dh.show_frame(frame, "CartPole-v1 after reset(seed=0)")
+plt.show()
+
+# %% [markdown]
+# The cart is the black box, the pole the brown bar. From one still frame you can read where
+# the cart is and how the pole leans, but not how fast anything moves. Lesson 02 turns these
+# frames into the network's input and deals with that.
+
+# %% [markdown]
+# ## Exercise 1 — the episode loop
+#
+# Write `play_episode(env, policy, seed)`: start an episode with `env.reset(seed=seed)`, then
+# repeatedly ask the policy for an action and `step` the environment, until the episode is
+# **terminated or truncated**. Return the number of steps the episode lasted.
+
+# %%
+def play_episode(env, policy, seed=None):
+    """Play one episode of `env` choosing actions with `policy`; return its length in steps."""
+    # Hint: observation, info = env.reset(seed=seed), then loop:
+    #   action = policy(observation)
+    #   observation, reward, terminated, truncated, info = env.step(action)
+    # count the steps, and stop when terminated or truncated.
+    ### BEGIN SOLUTION
+    observation, info = env.reset(seed=seed)
+    steps = 0
+    while True:
+        action = policy(observation)
+        observation, reward, terminated, truncated, info = env.step(action)
+        steps += 1
+        if terminated or truncated:
+            return steps
+    ### END SOLUTION
+
+
+# %% [markdown]
+# Run the checker. It plays a few episodes with your function and with the reference, and
+# compares them. If your version passes, the rest of the lesson uses it; if not, it uses the
+# reference `dh.play_episode`, so you can go on either way.
+
+# %%
+play_episode = checks.check_play_episode(play_episode)
+
+# %% [markdown]
+# ## Exercise 2 — the random baseline
+#
+# How good is an agent that knows nothing? Write `random_baseline(env, n_episodes)`: play
+# `n_episodes` episodes choosing every action at random with `env.action_space.sample()`, and
+# return their **mean length**. Use your `play_episode`.
+
+# %%
+def random_baseline(env, n_episodes):
+    """Mean episode length of the uniformly random policy over `n_episodes` episodes."""
+    # Hint: a random policy ignores the observation: lambda observation: env.action_space.sample()
+    # Collect the lengths of n_episodes episodes in a list and return np.mean(lengths).
+    ### BEGIN SOLUTION
+    def random_policy(observation):
+        return env.action_space.sample()
+
+    lengths = [play_episode(env, random_policy) for _ in range(n_episodes)]
+    return float(np.mean(lengths))
+    ### END SOLUTION
+
+
+# %%
+random_baseline = checks.check_random_baseline(random_baseline)
+
+# %% [markdown]
+# ## 5. The baseline every later lesson must beat
+#
+# Now measure it properly, on both versions of CartPole, over many episodes. We seed the action
+# sampler so the numbers below are reproducible. No rendering is needed, so we make the
+# environments without a render mode, which is much faster.
+
+# %%
+N_EPISODES = 1000  # takes about a second: no rendering
+baselines = {}
+for env_id in ["CartPole-v0", "CartPole-v1"]:
+    fast_env = dh.make_env(env_id, render_mode=None)
+    fast_env.action_space.seed(0)
+    fast_env.reset(seed=0)
+    baselines[env_id] = random_baseline(fast_env, N_EPISODES)
+    print(f"random policy on {env_id}: mean episode length {baselines[env_id]:.1f} steps "
+          f"over {N_EPISODES} episodes (solved means {gym.spec(env_id).reward_threshold})")
+
+# %% [markdown]
+# About 22 steps on both versions (a random policy never gets near either time limit): it loses
+# the pole in less than half a second of simulated time.
+# The slides' DQN, trained for 50 episodes, scores about the same (lesson 06 shows it), and the
+# recipe this course builds up to reaches the 500-step limit.
+#
+# The lengths vary a lot from episode to episode (here a fresh set of episodes, so the mean moves
+# a little), which is why "solved" is defined as an
+# average over 100 episodes:
+
+# %%
+fast_env = dh.make_env("CartPole-v1", render_mode=None)
+lengths = dh.evaluate_policy(fast_env, dh.random_policy(fast_env, seed=0), n_episodes=N_EPISODES, seed=0)
+plt.figure(figsize=(7, 3))
+plt.hist(lengths, bins=range(0, 110, 5), color="tab:gray")
+plt.axvline(np.mean(lengths), color="tab:red", label=f"mean {np.mean(lengths):.1f}")
+plt.xlabel("episode length (steps)")
+plt.ylabel("episodes")
+plt.title(f"Random policy on CartPole-v1, {N_EPISODES} episodes")
+plt.legend()
+plt.show()
+
+# %% [markdown]
+# ## 6. A video of a random episode
+#
+# `dh.record_video` plays one episode, keeps every rendered frame, and writes them to an MP4
+# file (the slides used `gym.wrappers.Monitor` for this). The player below embeds the file, so
+# it also works on Colab.
+
+# %% tags=["nbval-ignore-output"] nbval_reason="the embedded MP4's bytes depend on the ffmpeg build"
+video_env = gym.make("CartPole-v1", render_mode="rgb_array")
+episode = dh.record_video(video_env, dh.random_policy(video_env, seed=1), "videos/random_episode.mp4", seed=1)
+print(f"{episode.length} steps, saved to videos/random_episode.mp4")
+dh.show_video("videos/random_episode.mp4")
+
+# %% [markdown]
+# ## 7. When something is off
+#
+# The helpers check their input and say what is wrong in plain words. A mistyped environment
+# id, or a policy that returns something that is not an action (a float, or a one-element
+# tensor, a classic when porting the slides' `select_action`), gets a clear message:
+
+# %%
+try:
+    dh.make_env("CartPole-v2")
+except dh.UnknownEnvironmentError as error:
+    print("UnknownEnvironmentError:", error)
+
+try:
+    dh.run_episode(env, lambda observation: 0.7)
+except dh.InvalidActionError as error:
+    print("InvalidActionError:", error)
+
+# %% [markdown]
+# ## Recap
+#
+# * `gym.make(id, render_mode="rgb_array")`, `reset(seed=...)` → `(observation, info)`,
+#   `step(action)` → `(observation, reward, terminated, truncated, info)`, `render()` → pixels.
+# * CartPole: 2 actions (0 left, 1 right); reward 1 per step; **terminated** when the pole falls
+#   or the cart leaves the track, **truncated** at the time limit (200 steps in v0, 500 in v1).
+#   Solved means an average of 195 (v0) or 475 (v1) over 100 episodes.
+# * A random policy lasts about **22 steps**. That is the bar.
+#
+# **Next, lesson 02:** turning a 400x600 frame into the small image the network learns from
+# (the slides' `get_screen()`).

@@ -1,0 +1,92 @@
+"""One source per lesson: generated notebooks are fresh, stripped, and re-pointable to a fork."""
+
+import shutil
+import subprocess
+import sys
+
+import course
+import nbformat
+import pytest
+
+SOURCES = course.lesson_sources()
+
+
+def copy_repo(tmp_path):
+    for name in ["pyproject.toml", "README.md", "lessons", "notebooks", "tools"]:
+        src = course.ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / name)
+    return tmp_path
+
+
+def run_tool(repo, *args):
+    return subprocess.run([sys.executable, str(repo / "tools" / "course.py"), *args],
+                          capture_output=True, text=True)
+
+
+def test_every_lesson_has_both_notebooks_and_they_are_fresh(capsys):
+    assert SOURCES, "no lesson sources found"
+    assert course.check() == 0, capsys.readouterr().out
+
+
+def test_a_changed_source_makes_the_check_fail(tmp_path):
+    repo = copy_repo(tmp_path)
+    lesson = repo / "lessons" / SOURCES[0].name
+    lesson.write_text(lesson.read_text().replace("# %% [markdown]", "# %% [markdown]\n# Edited.", 1))
+    result = run_tool(repo, "check")
+    assert result.returncode == 1
+    assert f"notebooks/{SOURCES[0].stem}.ipynb is stale" in result.stdout
+    assert "make notebooks" in result.stdout
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.stem)
+def test_student_version_has_stubs_where_the_solution_has_code(source):
+    student = nbformat.read(course.notebook_path(source, "student"), as_version=4)
+    solution = nbformat.read(course.notebook_path(source, "solution"), as_version=4)
+    exercises = [i for i, c in enumerate(solution.cells) if "### BEGIN SOLUTION" in c.source]
+    assert exercises, f"{source.name} has no exercise"
+    for index in exercises:
+        stripped = student.cells[index].source
+        assert "### BEGIN SOLUTION" not in stripped and "raise NotImplementedError(" in stripped
+        assert "# Hint" in stripped, "every exercise keeps a hint for the student"
+        following = student.cells[index + 1:]
+        next_code = next(c for c in following if c.cell_type == "code")
+        assert "checks.check_" in next_code.source, "every exercise is followed by its checker"
+    all_student_code = "\n".join(c.source for c in student.cells)
+    assert "BEGIN SOLUTION" not in all_student_code and "END SOLUTION" not in all_student_code
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.stem)
+def test_every_output_that_nbval_ignores_says_why(source):
+    for version in course.VERSIONS:
+        nb = nbformat.read(course.notebook_path(source, version), as_version=4)
+        for cell in nb.cells:
+            tags = cell.metadata.get("tags", [])
+            if any(tag.startswith("nbval-") for tag in tags):
+                assert cell.metadata.get("nbval_reason"), f"{source.name}: {cell.source[:60]!r}"
+            assert "NBVAL_" not in cell.source, "use tags with a nbval_reason, not comments"
+
+
+def test_fork_repoints_badges_and_setup_cells_and_keeps_outputs(tmp_path):
+    repo = copy_repo(tmp_path)
+    result = run_tool(repo, "fork", "someone/my-course")
+    assert result.returncode == 0, result.stderr
+    assert 'Repository = "https://github.com/someone/my-course"' in (repo / "pyproject.toml").read_text()
+    assert run_tool(repo, "check").returncode == 0
+    readme = (repo / "README.md").read_text()
+    assert "colab.research.google.com/github/someone/my-course/blob/main/notebooks/" in readme
+    assert course.github_slug(course.repository_url()) not in readme
+    for source in SOURCES:
+        for version in course.VERSIONS:
+            relative = course.notebook_path(source, version).relative_to(course.ROOT)
+            old = nbformat.read(course.ROOT / relative, as_version=4)
+            new = nbformat.read(repo / relative, as_version=4)
+            badge = f"colab.research.google.com/github/someone/my-course/blob/main/{relative.as_posix()}"
+            assert badge in new.cells[0].source
+            assert 'COURSE_REPOSITORY = "https://github.com/someone/my-course"' in new.cells[1].source
+            assert [c.get("outputs") for c in new.cells[2:]] == [c.get("outputs") for c in old.cells[2:]]
+
+
+def test_fork_refuses_a_malformed_name(tmp_path):
+    repo = copy_repo(tmp_path)
+    result = run_tool(repo, "fork", "not a repo")
+    assert result.returncode != 0 and "github.com" in result.stderr
