@@ -15,6 +15,9 @@ if _sys.platform.startswith("linux") and not (
     # driver keeps pygame from looking for a display it cannot have.
     _os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
+from dqn_helpers import model, pixels, plots, policy, render, replay, screen, train, widgets
+from dqn_helpers.device import pick_device
+from dqn_helpers.display import show_source
 from dqn_helpers.env import (
     Episode,
     evaluate_policy,
@@ -49,6 +52,17 @@ __all__ = [
     "evaluate_policy",
     "is_quick",
     "make_env",
+    "model",
+    "pick_device",
+    "pixels",
+    "plots",
+    "policy",
+    "render",
+    "replay",
+    "screen",
+    "show_source",
+    "train",
+    "widgets",
     "play_episode",
     "random_baseline",
     "random_policy",

@@ -132,6 +132,7 @@ def execute(nb: NotebookNode, workdir: Path) -> NotebookNode:
     client = NotebookClient(
         nb, timeout=EXECUTION_TIMEOUT_S, kernel_name="python3", record_timing=False,
         resources={"metadata": {"path": str(workdir)}},
+        on_cell_start=lambda cell, cell_index: print(f"  cell {cell_index}", end="\r", flush=True),
     )
     client.execute()
     return nb

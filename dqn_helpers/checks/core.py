@@ -13,12 +13,17 @@ reference implementation otherwise, so one unfinished exercise never blocks the 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import linecache
+import random
 import traceback
 import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+import numpy as np
+import torch
 
 T = TypeVar("T")
 
@@ -100,6 +105,18 @@ def call(fn: Callable[..., T], *args: Any, given: str, **kwargs: Any) -> T:
         raise StudentError(error, given) from error
 
 
+@contextlib.contextmanager
+def _rng_untouched():
+    """Run a probe without disturbing the lesson's random streams (random, NumPy, torch)."""
+    python, numpy, cpu = random.getstate(), np.random.get_state(), torch.get_rng_state()
+    try:
+        yield
+    finally:
+        random.setstate(python)
+        np.random.set_state(numpy)
+        torch.set_rng_state(cpu)
+
+
 def checker(
     name: str, reference: T, reference_name: str
 ) -> Callable[[Callable[[T], str]], Callable[[Any], T]]:
@@ -119,7 +136,7 @@ def checker(
                 print(fallback)
                 return reference
             try:
-                with warnings.catch_warnings():
+                with warnings.catch_warnings(), _rng_untouched():
                     # e.g. gymnasium's "CartPole-v0 is out of date": noise, not the student's doing
                     warnings.simplefilter("ignore", DeprecationWarning)
                     summary = probe(student)

@@ -1,0 +1,68 @@
+"""One step of Q-learning: the TD target, the loss, the gradient step, the target network."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+def td_targets(
+    rewards: torch.Tensor,
+    next_q_values: torch.Tensor,
+    non_final_mask: torch.Tensor,
+    gamma: float | torch.Tensor,
+) -> torch.Tensor:
+    """r + γ · max_a Q_target(s', a), with the future zeroed where the episode terminated.
+
+    ``next_q_values`` are the target network's values for *every* next state, shape (B,);
+    entries where ``non_final_mask`` is False are ignored (they may hold anything). ``gamma``
+    may be a tensor of per-sample discounts (γ^n for n-step returns).
+    """
+    future = torch.where(non_final_mask, next_q_values, torch.zeros_like(next_q_values))
+    return rewards + gamma * future
+
+
+def next_state_values(
+    target_net: nn.Module, next_states: torch.Tensor, online_net: nn.Module | None = None
+) -> torch.Tensor:
+    """max_a Q_target(s', a); with ``online_net`` (Double DQN) Q_target(s', argmax_a Q_online(s', a))."""
+    with torch.no_grad():
+        target_q = target_net(next_states)
+        if online_net is None:
+            return target_q.max(dim=1).values
+        best = online_net(next_states).argmax(dim=1, keepdim=True)
+        return target_q.gather(1, best).squeeze(1)
+
+
+def td_loss(q_taken: torch.Tensor, targets: torch.Tensor, kind: str = "huber") -> torch.Tensor:
+    """Huber (the slides' ``SmoothL1Loss``) or squared error between Q(s, a) and the target."""
+    if kind == "huber":
+        return F.smooth_l1_loss(q_taken, targets)
+    if kind == "mse":
+        return F.mse_loss(q_taken, targets)
+    raise ValueError(f"loss kind must be 'huber' or 'mse', got {kind!r}")
+
+
+def gradient_step(
+    network: nn.Module, optimizer: torch.optim.Optimizer, loss: torch.Tensor,
+    clip_value: float | None = None, clip_norm: float | None = None,
+) -> None:
+    """Backpropagate ``loss`` and step, clipping each gradient entry (slides) or the norm."""
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    if clip_value is not None:
+        torch.nn.utils.clip_grad_value_(network.parameters(), clip_value)
+    if clip_norm is not None:
+        torch.nn.utils.clip_grad_norm_(network.parameters(), clip_norm)
+    optimizer.step()
+
+
+def update_target(target_net: nn.Module, online_net: nn.Module, tau: float = 1.0) -> None:
+    """Copy the online weights into the target (tau = 1), or move them a fraction tau towards them."""
+    if tau >= 1.0:
+        target_net.load_state_dict(online_net.state_dict())
+        return
+    with torch.no_grad():
+        for target, online in zip(target_net.parameters(), online_net.parameters(), strict=True):
+            target.lerp_(online, tau)

@@ -1,0 +1,95 @@
+"""Q-networks: the slides' CNN with BatchNorm, and the course's recipe network.
+
+Both map a batch of screens to one Q-value per action: ``Q(s, ·)``, shape (batch, n_actions).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+def conv2d_size_out(size: int, kernel_size: int = 5, stride: int = 2) -> int:
+    """Output length of an unpadded convolution along one axis of length ``size``."""
+    return (size - (kernel_size - 1) - 1) // stride + 1
+
+
+class SlidesDQN(nn.Module):
+    """The slides' network: 3 x (conv 5x5 stride 2 -> BatchNorm -> ReLU), then a linear head.
+
+    Unlike the slides, ``forward`` does not move its input to a global ``device``: put the
+    network and its input on the same device yourself (``net.to(device)``, ``x.to(device)``).
+    """
+
+    def __init__(self, h: int, w: int, outputs: int) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, kernel_size=5, stride=2)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.conv2 = nn.Conv2d(16, 32, kernel_size=5, stride=2)
+        self.bn2 = nn.BatchNorm2d(32)
+        self.conv3 = nn.Conv2d(32, 32, kernel_size=5, stride=2)
+        self.bn3 = nn.BatchNorm2d(32)
+        # The linear layer's input size depends on the image size after three convolutions.
+        convw = conv2d_size_out(conv2d_size_out(conv2d_size_out(w)))
+        convh = conv2d_size_out(conv2d_size_out(conv2d_size_out(h)))
+        if convw < 1 or convh < 1:
+            raise ValueError(f"a {h}x{w} screen is too small for three 5x5 stride-2 convolutions")
+        linear_input_size = convw * convh * 32
+        self.head = nn.Linear(linear_input_size, outputs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = F.relu(self.bn2(self.conv2(x)))
+        x = F.relu(self.bn3(self.conv3(x)))
+        return self.head(x.view(x.size(0), -1))
+
+
+class PixelDQN(nn.Module):
+    """The recipe's network: stacked uint8 grayscale frames in, Q-values out.
+
+    No BatchNorm (acting uses a batch of one, where BatchNorm's statistics mislead); the
+    input is scaled from 0..255 to 0..1 inside ``forward``, so replay batches travel to the
+    GPU as compact uint8.
+    """
+
+    def __init__(
+        self, frames: int, h: int, w: int, n_actions: int, hidden: int = 256,
+        channels: tuple[int, int, int] = (16, 32, 32),
+    ) -> None:
+        super().__init__()
+        c1, c2, c3 = channels
+        self.features = nn.Sequential(
+            nn.Conv2d(frames, c1, kernel_size=5, stride=2), nn.ReLU(),
+            nn.Conv2d(c1, c2, kernel_size=3, stride=2), nn.ReLU(),
+            nn.Conv2d(c2, c3, kernel_size=3, stride=1), nn.ReLU(),
+            nn.Flatten(),
+        )
+        with torch.no_grad():
+            flat = self.features(torch.zeros(1, frames, h, w)).shape[1]
+        self.head = nn.Sequential(nn.Linear(flat, hidden), nn.ReLU(), nn.Linear(hidden, n_actions))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x.float() / 255.0))
+
+
+def layer_table(network: nn.Module, example: torch.Tensor) -> str:
+    """A text table of each leaf layer's output shape and parameter count on ``example``."""
+    rows: list[tuple[str, str, int]] = []
+    hooks = []
+    for name, module in network.named_modules():
+        if not list(module.children()):  # leaf layers only
+            def record(mod: nn.Module, _inputs, output, name: str = name) -> None:
+                rows.append((name, str(tuple(output.shape)), sum(p.numel() for p in mod.parameters())))
+            hooks.append(module.register_forward_hook(record))
+    try:
+        with torch.no_grad():
+            network(example)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    lines = [f"{'layer':<12}{'output shape':<22}{'parameters':>10}", "-" * 44]
+    lines.append(f"{'input':<12}{str(tuple(example.shape)):<22}{'':>10}")
+    lines += [f"{name:<12}{shape:<22}{params:>10,}" for name, shape, params in rows]
+    lines += ["-" * 44, f"{'total':<34}{sum(p.numel() for p in network.parameters()):>10,}"]
+    return "\n".join(lines)

@@ -1,0 +1,178 @@
+"""Replay memories: the slides' deque of transitions, and a compact frame buffer.
+
+The slides' ``ReplayMemory`` keeps every transition as Python objects holding two float32
+screens (state and next state), 86,400 bytes per transition for 3x40x90 screens. ``FrameReplay``
+keeps each grayscale uint8 frame once, in preallocated arrays, and rebuilds the stacked states
+of a sampled batch from frame indices: a few kilobytes per transition.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque, namedtuple
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dqn_helpers.errors import DQNHelpersError
+
+Transition = namedtuple("Transition", ("state", "action", "next_state", "reward"))
+"""One step of experience, as in the slides. ``next_state`` is None when the episode terminated."""
+
+
+class NotEnoughTransitions(DQNHelpersError):
+    """Asked for a batch larger than what the memory holds."""
+
+
+class ReplayMemory:
+    """The slides' replay memory: a bounded queue of transitions, sampled uniformly."""
+
+    def __init__(self, capacity: int) -> None:
+        if capacity < 1:
+            raise ValueError(f"capacity must be at least 1, got {capacity}")
+        self.memory: deque[Transition] = deque([], maxlen=capacity)
+
+    def push(self, *args: Any) -> None:
+        """Save a transition: ``push(state, action, next_state, reward)``."""
+        self.memory.append(Transition(*args))
+
+    def sample(self, batch_size: int) -> list[Transition]:
+        """``batch_size`` distinct transitions, chosen uniformly at random."""
+        if batch_size > len(self.memory):
+            raise NotEnoughTransitions(
+                f"cannot sample {batch_size} transitions: the memory holds only {len(self.memory)}. "
+                "Wait until len(memory) >= batch_size before sampling (the slides' optimize_model "
+                "returns early in that case)."
+            )
+        return random.sample(self.memory, batch_size)
+
+    def __len__(self) -> int:
+        return len(self.memory)
+
+
+@dataclass
+class Batch:
+    """A sampled batch, as arrays: what the TD update needs."""
+
+    states: np.ndarray  # (B, stack, H, W) uint8
+    actions: np.ndarray  # (B,) int64
+    rewards: np.ndarray  # (B,) float32
+    next_states: np.ndarray  # (B, stack, H, W) uint8
+    non_final: np.ndarray  # (B,) bool: False where the episode *terminated* (not truncated)
+    discounts: np.ndarray  # (B,) float32: γ^k for the k steps summed in ``rewards``
+
+
+class FrameReplay:
+    """A ring of single frames; a transition is "frame t, action, reward, frame t+1".
+
+    Usage per episode: ``start(first_frame)``, then ``add(action, reward, next_frame,
+    terminated)`` after every step. A state is the last ``stack`` frames of its episode (the
+    first frame repeated before the episode's start, like gymnasium's ``FrameStackObservation``
+    with ``padding_type="reset"``). The final frame of an episode is kept, so a time-limit
+    truncation can still bootstrap from it; only a true termination zeroes the future.
+    """
+
+    def __init__(self, capacity: int, frame_shape: tuple[int, int], stack: int, seed: int | None = None) -> None:
+        if capacity <= stack + 1:
+            raise ValueError(f"capacity must exceed stack + 1 = {stack + 1}, got {capacity}")
+        self.capacity, self.stack = capacity, stack
+        self.frames = np.zeros((capacity, *frame_shape), dtype=np.uint8)
+        self.actions = np.zeros(capacity, dtype=np.uint8)
+        self.rewards = np.zeros(capacity, dtype=np.float32)
+        self.terminated = np.zeros(capacity, dtype=bool)
+        self.has_next = np.zeros(capacity, dtype=bool)  # slot i is the start of a stored transition
+        self.episode_start = np.zeros(capacity, dtype=bool)
+        self.cursor = -1  # slot of the latest frame
+        self.written = 0  # frames written in total
+        self.rng = np.random.default_rng(seed)
+
+    @property
+    def bytes_per_transition(self) -> float:
+        """Bytes of storage per stored transition (each frame is stored once)."""
+        arrays = (self.frames, self.actions, self.rewards, self.terminated, self.has_next, self.episode_start)
+        return sum(a.nbytes for a in arrays) / self.capacity
+
+    def __len__(self) -> int:
+        return int(self.has_next.sum())
+
+    def _write(self, frame: np.ndarray, episode_start: bool) -> None:
+        self.cursor = (self.cursor + 1) % self.capacity
+        self.written += 1
+        self.frames[self.cursor] = frame
+        self.episode_start[self.cursor] = episode_start
+        self.has_next[self.cursor] = False
+        # the oldest transitions lose their history frames as the ring wraps: retire them
+        self.has_next[(self.cursor + np.arange(1, self.stack)) % self.capacity] = False
+
+    def start(self, frame: np.ndarray) -> None:
+        """Begin an episode with its first frame."""
+        self._write(frame, episode_start=True)
+
+    def add(self, action: int, reward: float, next_frame: np.ndarray, terminated: bool) -> None:
+        """Record the step from the latest frame: its action, reward, and the frame it led to."""
+        if self.cursor < 0:
+            raise DQNHelpersError("call start(first_frame) before add(...)")
+        slot = self.cursor
+        self.actions[slot], self.rewards[slot], self.terminated[slot] = action, reward, terminated
+        self._write(next_frame, episode_start=False)
+        self.has_next[slot] = True
+
+    def _stacks(self, last: np.ndarray) -> np.ndarray:
+        """Frame indices (B, stack) of the states ending at slots ``last``, padded at episode starts."""
+        k = self.stack
+        idx = (last[:, None] - np.arange(k - 1, -1, -1)[None, :]) % self.capacity
+        starts = self.episode_start[idx]
+        starts[:, 0] = True  # nothing before the window matters
+        # position of the latest episode start within each window
+        first = k - 1 - np.argmax(starts[:, ::-1], axis=1)
+        cols = np.arange(k)[None, :]
+        return np.where(cols < first[:, None], idx[np.arange(len(last)), first][:, None], idx)
+
+    def sample(self, batch_size: int, gamma: float = 0.99, n_step: int = 1) -> Batch:
+        """``batch_size`` transitions drawn uniformly (with replacement, as in DQN papers).
+
+        With ``n_step > 1`` each transition's reward is the discounted sum of the next
+        ``n_step`` rewards of its episode (fewer at an episode's end or the newest data), and its
+        next state is the state that many steps later: ``discounts`` holds γ^k for the k used.
+        """
+        valid = np.flatnonzero(self.has_next)
+        if batch_size > len(valid):
+            raise NotEnoughTransitions(
+                f"cannot sample {batch_size} transitions: the buffer holds only {len(valid)}."
+            )
+        slots = valid[self.rng.integers(0, len(valid), size=batch_size)]
+        returns = np.zeros(batch_size, dtype=np.float32)
+        discounts = np.ones(batch_size, dtype=np.float32)
+        non_final = np.ones(batch_size, dtype=bool)
+        alive = np.ones(batch_size, dtype=bool)
+        current, last = slots.copy(), (slots + 1) % self.capacity
+        for _ in range(n_step):
+            returns += np.where(alive, discounts * self.rewards[current], 0.0).astype(np.float32)
+            ended = self.terminated[current] & alive
+            non_final &= ~ended
+            following = (current + 1) % self.capacity
+            last = np.where(alive, following, last)
+            discounts = np.where(alive, discounts * gamma, discounts).astype(np.float32)
+            alive &= ~self.terminated[current] & self.has_next[following]
+            current = np.where(alive, following, current)
+        return Batch(
+            states=self.frames[self._stacks(slots)],
+            actions=self.actions[slots].astype(np.int64),
+            rewards=returns,
+            next_states=self.frames[self._stacks(last)],
+            non_final=non_final,
+            discounts=discounts,
+        )
+
+    def state_dict(self) -> dict[str, Any]:
+        keys = ("frames", "actions", "rewards", "terminated", "has_next", "episode_start")
+        return {k: getattr(self, k).copy() for k in keys} | {
+            "cursor": self.cursor, "written": self.written, "rng": self.rng.bit_generator.state,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        for key in ("frames", "actions", "rewards", "terminated", "has_next", "episode_start"):
+            getattr(self, key)[...] = state[key]
+        self.cursor, self.written = int(state["cursor"]), int(state["written"])
+        self.rng.bit_generator.state = state["rng"]

@@ -1,0 +1,253 @@
+# %% [markdown]
+# # Lesson 03 — Replay memory
+#
+# The algorithm box on the slides starts with *"Initialise an empty replay memory"*, and step 4
+# adds every experience to it: the state `s`, the action `a`, the reward `R(s, a)` and the next
+# state `S(s, a)`. Step 5 trains on a random **minibatch** drawn from it.
+#
+# Why not learn from each step as it happens? Consecutive steps are nearly identical, so a
+# network trained on them in order chases whatever the last few seconds looked like and forgets
+# the rest. Sampling old and new experience at random breaks that correlation, and lets every
+# experience be learnt from many times.
+#
+# In this lesson you will:
+#
+# 1. build the slides' `ReplayMemory` (a bounded queue, sampled at random);
+# 2. fill it with real CartPole experience, and turn a sampled batch "inside out" with
+#    `Transition(*zip(*batch))`;
+# 3. see what a `None` next state means, and why a time limit must not produce one;
+# 4. count what the slides' memory costs in bytes, and what a compact one costs.
+#
+# **Exercises** (2): `ReplayMemory` (`push`, `sample`, `__len__`) and the batch transposition.
+
+# %% tags=["nbval-ignore-output"] nbval_reason="prints a banner only when the test suite runs in quick mode"
+import random
+from collections import deque
+
+import torch
+
+import dqn_helpers as dh
+from dqn_helpers import checks
+from dqn_helpers.replay import Transition
+
+dh.announce_mode()
+random.seed(0)
+torch.manual_seed(0)
+
+# %% [markdown]
+# ## 1. A transition
+#
+# One step of experience is a `Transition`, a named tuple with four fields, exactly as on the
+# slides: `Transition = namedtuple('Transition', ('state', 'action', 'next_state', 'reward'))`.
+
+# %%
+print(Transition._fields)
+example = Transition(state="s", action="a", next_state="s'", reward=1.0)
+print(example)
+print("its reward:", example.reward)
+
+# %% [markdown]
+# ## Exercise 1 — `ReplayMemory`
+#
+# Complete the slides' class. `__init__` is given: the transitions live in a `deque` with a
+# maximum length, which silently drops the oldest transition when a new one arrives and the
+# memory is full.
+#
+# * `push(*args)` stores one `Transition(*args)`;
+# * `sample(batch_size)` returns `batch_size` *distinct* transitions chosen at random
+#   (`random.sample` draws without replacement);
+# * `__len__()` returns how many transitions the memory holds.
+
+# %%
+class ReplayMemory:
+    def __init__(self, capacity):
+        self.memory = deque([], maxlen=capacity)
+
+    def push(self, *args):
+        """Save a transition."""
+        # Hint: self.memory.append(...) a Transition built from args
+        ### BEGIN SOLUTION
+        self.memory.append(Transition(*args))
+        ### END SOLUTION
+
+    def sample(self, batch_size):
+        # Hint: random.sample(population, k) picks k distinct items
+        ### BEGIN SOLUTION
+        return random.sample(self.memory, batch_size)
+        ### END SOLUTION
+
+    def __len__(self):
+        # Hint: how many items does the deque hold?
+        ### BEGIN SOLUTION
+        return len(self.memory)
+        ### END SOLUTION
+
+
+# %%
+ReplayMemory = checks.check_replay_memory(ReplayMemory)
+
+# %% [markdown]
+# ## 2. Filling it with real experience
+#
+# Let's collect experience as the slides' training loop does: the state is the difference of
+# two `get_screen()` images (lesson 02), actions are random for now, and after each step we
+# push `(state, action, next_state, reward)`, with the action and reward as small tensors. We
+# write the loop with gymnasium's `terminated` and `truncated`; section 3 explains the one place
+# where that matters.
+
+# %%
+env = dh.make_env("CartPole-v0")
+memory = ReplayMemory(10_000)
+env.action_space.seed(0)
+for episode in range(10):
+    env.reset(seed=episode)
+    last_screen = dh.screen.get_screen(env)
+    current_screen = dh.screen.get_screen(env)
+    state = current_screen - last_screen
+    terminated = truncated = False
+    while not (terminated or truncated):
+        action = torch.tensor([[env.action_space.sample()]], dtype=torch.long)
+        _, reward, terminated, truncated, _ = env.step(action.item())
+        last_screen, current_screen = current_screen, dh.screen.get_screen(env)
+        next_state = None if terminated else current_screen - last_screen
+        memory.push(state, action, next_state, torch.tensor([reward]))
+        state = next_state
+print(f"{len(memory)} transitions from 10 random episodes")
+
+# %% [markdown]
+# ## Exercise 2 — turning a batch inside out
+#
+# `memory.sample(4)` gives a *list of transitions*. To feed a network we want the opposite: one
+# tuple of all the states, one of all the actions, and so on. The slides do it in one line,
+# `batch = Transition(*zip(*transitions))`: `zip(*transitions)` pairs up the first fields of all
+# transitions, then the second fields..., and `Transition(*...)` gives the four groups their
+# names back. Write `transpose_batch(transitions)` returning that `Transition` of tuples.
+
+# %%
+def transpose_batch(transitions):
+    """[Transition(s0, a0, n0, r0), Transition(s1, ...), ...] -> Transition((s0, s1, ...), (a0, ...), ...)"""
+    # Hint: zip(*transitions) yields one tuple per field; wrap them with Transition(*...)
+    ### BEGIN SOLUTION
+    return Transition(*zip(*transitions))
+    ### END SOLUTION
+
+
+# %%
+transpose_batch = checks.check_transpose_batch(transpose_batch)
+
+# %% [markdown]
+# With the batch transposed, each field becomes one tensor with `torch.cat`, which is what the
+# learning step (lesson 06) does:
+
+# %%
+batch = transpose_batch(memory.sample(8))
+state_batch = torch.cat(batch.state)
+action_batch = torch.cat(batch.action)
+reward_batch = torch.cat(batch.reward)
+non_final_mask = torch.tensor([s is not None for s in batch.next_state], dtype=torch.bool)
+print("states: ", tuple(state_batch.shape))
+print("actions:", tuple(action_batch.shape), action_batch.flatten().tolist())
+print("rewards:", tuple(reward_batch.shape), reward_batch.tolist())
+print("non-final next states:", non_final_mask.tolist())
+
+# %% [markdown]
+# ## 3. What `None` means: the end of the world, not the end of the clock
+#
+# A next state of `None` tells the learning step "there is no future here": the target for that
+# transition is just the reward, with no estimate of what comes after. That is right when the
+# pole fell (**terminated**). It is wrong when the episode was only stopped by the time limit
+# (**truncated**): the pole was still up, and the state had a future worth many more rewards.
+#
+# The slides' loop uses old gym's single `done` flag, `next_state = None if done`, so it treats
+# a time-limit stop as a fall. Their agent rarely lasted 200 steps, so it rarely mattered; an
+# agent that learns to balance meets the time limit in every episode. Here is such an episode,
+# played by lesson 01's hand-made controller on CartPole-v0:
+
+# %%
+episode = dh.run_episode(env, lambda obs: int(obs[2] + 0.5 * obs[3] > 0), seed=0)
+done = episode.terminated or episode.truncated
+print(f"{episode.length} steps, terminated={episode.terminated}, truncated={episode.truncated}")
+print("the slides store next_state = None:", done)
+print("correct: store next_state = None only if terminated:", episode.terminated)
+
+# %% [markdown]
+# ## 4. The memory bill
+#
+# Each slides' transition holds two float32 screens of 3x40x90 values, four bytes each:
+
+# %%
+screen_bytes = state_batch[0].element_size() * state_batch[0].nelement()
+per_transition = 2 * screen_bytes
+print(f"one screen: {screen_bytes:,} bytes; state + next state: {per_transition:,} bytes per transition")
+for capacity in (10_000, 100_000):
+    print(f"{capacity:>7,} transitions: {capacity * per_transition / 1e9:5.2f} GB")
+
+# %% [markdown]
+# (The slides' loop is a little kinder than that: each transition's `next_state` is the same
+# tensor object as the next transition's `state`, so only about one screen per transition is
+# really allocated, 43,200 bytes. Still, 100,000 transitions would need over 4 GB.)
+#
+# The recipe stores things differently (`dh.replay.FrameReplay`):
+#
+# * a frame is a 30x90 **grayscale uint8** image: 2,700 bytes instead of 43,200;
+# * each frame is stored **once**, in a ring of preallocated arrays, with the action, reward and
+#   whether the episode ended; a state (the last 4 frames) and the next state are rebuilt from
+#   frame indices when a batch is sampled;
+# * the last frame of an episode is kept too, so a truncated episode can still bootstrap.
+
+# %%
+compact = dh.replay.FrameReplay(capacity=100_000, frame_shape=(30, 90), stack=4, seed=0)
+print(f"FrameReplay: {compact.bytes_per_transition:,.0f} bytes per transition "
+      f"({per_transition / compact.bytes_per_transition:.0f}x less than the slides' {per_transition:,})")
+print(f"100,000 transitions: {compact.bytes_per_transition * 100_000 / 1e9:.2f} GB")
+
+# %% [markdown]
+# It is filled episode by episode: `start(first_frame)`, then `add(action, reward, next_frame,
+# terminated)` after every step. Sampling gives stacked states ready for the network:
+
+# %%
+pixel_env = dh.pixels.make_pixel_env("CartPole-v1", stack=4)
+observation, _ = pixel_env.reset(seed=0)
+compact.start(observation[-1])
+pixel_env.action_space.seed(0)
+for _ in range(300):
+    action = pixel_env.action_space.sample()
+    observation, reward, terminated, truncated, _ = pixel_env.step(action)
+    compact.add(action, reward, observation[-1], terminated)
+    if terminated or truncated:
+        observation, _ = pixel_env.reset()
+        compact.start(observation[-1])
+sample = compact.sample(32)
+print(f"{len(compact)} transitions stored")
+print("states:", sample.states.shape, sample.states.dtype, "| next states:", sample.next_states.shape)
+print("non-final:", int(sample.non_final.sum()), "of", len(sample.non_final))
+
+# %% [markdown]
+# ## 5. When the input is wrong
+#
+# Asking for a bigger batch than the memory holds is a classic first-step bug (the slides'
+# `optimize_model` returns early until the memory has `BATCH_SIZE` transitions for this reason).
+# `random.sample` would answer with a bare `ValueError: Sample larger than population`; the
+# course's memories say what is going on:
+
+# %%
+small = dh.replay.ReplayMemory(100)
+small.push("s", "a", "s'", 1.0)
+try:
+    small.sample(128)
+except dh.replay.NotEnoughTransitions as error:
+    print("NotEnoughTransitions:", error)
+
+# %% [markdown]
+# ## Recap
+#
+# * A replay memory stores `Transition(state, action, next_state, reward)`s in a bounded queue
+#   and serves random minibatches, breaking the correlation between consecutive steps.
+# * `Transition(*zip(*batch))` turns a list of transitions into a transition of tuples, ready for
+#   `torch.cat`.
+# * `next_state = None` means the episode **terminated**. A time-limit **truncation** keeps its
+#   next state, so the agent still values the future it would have had.
+# * Float32 screen pairs cost 86,400 bytes per transition; uint8 frames stored once cost about
+#   2,700: 100,000 transitions fit in 0.3 GB.
+#
+# **Next, lesson 04:** the Q-network that learns from these batches.

@@ -1,0 +1,201 @@
+# %% [markdown]
+# # Lesson 05 — ε-greedy: exploring, then exploiting
+#
+# Step 1 of the slides' algorithm box: *"Choose an action a to perform in the current state, s,
+# using an ε-greedy strategy (with ε annealed from 1.0 to 0.1)."* With probability ε the agent
+# tries a random action (**explores**); otherwise it takes the action its network rates best
+# (**exploits**). Early on the network knows nothing, so ε starts high; as it learns, ε falls.
+#
+# How fast ε falls matters a lot, and the slides' code and the slides' algorithm box disagree:
+#
+# * the code: `EPS_START = 0.9`, `EPS_END = 0.05`, `EPS_DECAY = 200`, an **exponential** decay
+#   by the number of steps;
+# * the algorithm box: **linear** annealing from 1.0 to 0.1.
+#
+# In this lesson you will plot both, play with their settings, count how many steps and
+# episodes each keeps exploring, and write the slides' `select_action`.
+#
+# **Exercises** (2): the exponential schedule, and `select_action`.
+
+# %% tags=["nbval-ignore-output"] nbval_reason="prints a banner only when the test suite runs in quick mode"
+import math
+import random
+from collections import Counter
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+import dqn_helpers as dh
+from dqn_helpers import checks
+
+dh.announce_mode()
+
+# %% [markdown]
+# ## Exercise 1 — the slides' schedule
+#
+# In the slides, `select_action` computes the threshold
+#
+# `eps_threshold = EPS_END + (EPS_START - EPS_END) * math.exp(-1. * steps_done / EPS_DECAY)`
+#
+# Write it as a function of the step: `epsilon_by_step(step, start, end, decay)`.
+
+# %%
+def epsilon_by_step(step, start=0.9, end=0.05, decay=200):
+    """ε after `step` steps: starts at `start`, decays exponentially towards `end`."""
+    # Hint: end + (start - end) * math.exp(...); the exponent is negative and grows with step
+    ### BEGIN SOLUTION
+    return end + (start - end) * math.exp(-1.0 * step / decay)
+    ### END SOLUTION
+
+
+# %%
+epsilon_by_step = checks.check_epsilon(epsilon_by_step)
+
+# %% [markdown]
+# ## The two schedules side by side
+#
+# The algorithm box does not say over how many steps to anneal. The recipe of lesson 06 anneals
+# linearly from 1.0 over tens of thousands of steps; we plot the box's 1.0 → 0.1 over the
+# recipe's decay length:
+
+# %%
+recipe = dh.train.TrainConfig()
+linear = dh.policy.LinearEpsilon(start=1.0, end=0.1, steps=recipe.eps_decay_steps)
+steps = np.arange(0, 60_001, 50)
+fig, (near, far) = plt.subplots(1, 2, figsize=(12, 3.5))
+for ax, limit in ((near, 2_000), (far, 60_000)):
+    shown = steps[steps <= limit]
+    ax.plot(shown, [epsilon_by_step(s) for s in shown], label="slides' code: 0.9 → 0.05, decay 200")
+    ax.plot(shown, [linear(s) for s in shown], label=f"algorithm box: 1.0 → 0.1 over {recipe.eps_decay_steps:,} steps")
+    ax.set_xlabel("environment steps")
+    ax.set_ylabel("ε (probability of a random action)")
+    ax.set_ylim(0, 1.05)
+    ax.set_title(f"the first {limit:,} steps")
+near.legend()
+plt.show()
+
+# %% [markdown]
+# ## How long does each one explore?
+#
+# Say a schedule has stopped exploring when ε is within 0.01 of its final value. For the
+# exponential schedule that is when `(start - end) * exp(-t / decay) = 0.01`, so
+# `t = decay * ln((start - end) / 0.01)`:
+
+# %%
+def steps_until_done(start, end, decay, tolerance=0.01):
+    return math.ceil(decay * math.log((start - end) / tolerance))
+
+
+slides_steps = steps_until_done(0.9, 0.05, 200)
+linear_steps = math.ceil(recipe.eps_decay_steps * (1 - 0.01 / (1.0 - 0.1)))
+print(f"slides' exponential schedule: exploring for about {slides_steps:,} steps")
+print(f"linear 1.0 -> 0.1 over {recipe.eps_decay_steps:,} steps: exploring for about {linear_steps:,} steps")
+
+# %% [markdown]
+# Steps are not episodes. An agent that has not learnt anything yet loses the pole in
+# a few dozen steps, so let's count episodes the way the slides' agent would live them: an
+# untrained slides' network choosing greedy actions, ε-greedy with the slides' schedule:
+
+# %%
+random.seed(0)
+torch.manual_seed(0)
+env = dh.make_env("CartPole-v0")
+untrained = dh.model.SlidesDQN(40, 90, 2).eval()
+steps_done, episodes = 0, 0
+while epsilon_by_step(steps_done) > 0.05 + 0.01:
+    env.reset(seed=episodes)
+    last, current = dh.screen.get_screen(env), dh.screen.get_screen(env)
+    terminated = truncated = False
+    while not (terminated or truncated):
+        action = dh.policy.select_action(untrained, current - last, epsilon_by_step(steps_done), 2)
+        _, _, terminated, truncated, _ = env.step(action)
+        last, current = current, dh.screen.get_screen(env)
+        steps_done += 1
+    episodes += 1
+print(f"the slides' agent stops exploring after {episodes} episodes ({steps_done} steps)")
+
+# %% [markdown]
+# So the slides' agent explores only during its first few dozen short episodes (fewer steps each
+# than a random agent's 22, because an untrained network tends to push the same way every
+# time), and acts almost always greedily from then on: a few hundred random actions in all,
+# and a network trained on very little when it takes over. The recipe explores for far longer.
+#
+# ### Play with the schedules
+#
+# Drag the sliders to change the exponential schedule's start, end and decay (the linear
+# schedule uses the same start and end, over `linear_steps`):
+
+# %% tags=["nbval-ignore-output"] nbval_reason="widget output holds a random model id"
+def plot_schedules(start=0.9, end=0.05, decay=200.0, linear_steps=5_000.0):
+    shown = np.arange(0, 6_001, 10)
+    plt.figure(figsize=(8, 3))
+    plt.plot(shown, [epsilon_by_step(s, start, end, decay) for s in shown], label="exponential")
+    plt.plot(shown, [dh.policy.LinearEpsilon(start, end, int(linear_steps))(s) for s in shown], label="linear")
+    plt.ylim(0, 1.05)
+    plt.xlabel("environment steps")
+    plt.ylabel("ε")
+    plt.title(f"exponential stops exploring after ~{steps_until_done(start, end, decay) if start - end > 0.01 else 0:,} steps")
+    plt.legend()
+    plt.show()
+
+
+dh.widgets.sliders(plot_schedules, start=(0.9, 0.1, 1.0, 0.05), end=(0.05, 0.0, 0.5, 0.01),
+                   decay=(200.0, 50.0, 5_000.0, 50.0), linear_steps=(5_000.0, 500.0, 6_000.0, 500.0))
+
+# %% [markdown]
+# ## Exercise 2 — `select_action`
+#
+# Write `select_action(network, state, epsilon, n_actions)`:
+#
+# * with probability `epsilon`, return a uniformly random action, `random.randrange(n_actions)`;
+# * otherwise return the greedy action: the index of the largest of `network(state)`'s Q-values
+#   (the slides' `policy_net(state).max(1)[1]`), computed under `torch.no_grad()` since acting
+#   needs no gradients.
+#
+# Return the action as an `int` (the slides return a 1x1 tensor; an int is simpler to pass to
+# `env.step`, and the checker accepts both).
+
+# %%
+def select_action(network, state, epsilon, n_actions):
+    """ε-greedy: a random action with probability epsilon, else the argmax of the Q-values."""
+    # Hint: if random.random() < epsilon: return random.randrange(n_actions)
+    # else: with torch.no_grad(): q = network(state); return the index of the largest q (an int)
+    ### BEGIN SOLUTION
+    if random.random() < epsilon:
+        return random.randrange(n_actions)
+    with torch.no_grad():
+        return int(network(state).max(1)[1].item())
+    ### END SOLUTION
+
+
+# %%
+select_action = checks.check_select_action(select_action)
+
+# %% [markdown]
+# Let's watch it on the untrained network: over many draws, the share of each action follows
+# ε. With ε = 0 every action is the network's favourite; with ε = 1 the actions are a coin
+# flip; in between, a random draw lands on the favourite half the time too.
+
+# %%
+random.seed(1)
+screen = dh.screen.get_screen(env) - dh.screen.get_screen(env)
+favourite = int(untrained(screen).argmax(dim=1).item())
+for epsilon in (0.0, 0.2, 0.5, 1.0):
+    picks = Counter(select_action(untrained, screen, epsilon, 2) for _ in range(2_000))
+    share = picks[favourite] / 2_000
+    print(f"ε = {epsilon:.1f}: the network's favourite action {share:.0%} of the time "
+          f"(expected {1 - epsilon + epsilon / 2:.0%})")
+
+# %% [markdown]
+# ## Recap
+#
+# * ε-greedy: explore with probability ε (a uniformly random action), exploit otherwise
+#   (the argmax of the Q-values).
+# * The slides' exponential schedule (0.9 → 0.05, decay 200) stops exploring after about 900
+#   steps, a few dozen short episodes: very little experience before the agent acts on its own.
+# * The linear schedule of the algorithm box, stretched over tens of thousands of steps, is
+#   what the recipe uses.
+#
+# **Next, lesson 06:** putting it all together: the slides' training loop, what it does, and a
+# recipe that solves CartPole from pixels.
