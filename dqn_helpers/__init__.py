@@ -15,7 +15,22 @@ if _sys.platform.startswith("linux") and not (
     # driver keeps pygame from looking for a display it cannot have.
     _os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
-from dqn_helpers import model, pixels, plots, policy, render, replay, screen, train, widgets
+from dqn_helpers import (
+    checkpoint,
+    model,
+    pixels,
+    plots,
+    policy,
+    presets,
+    render,
+    replay,
+    runner,
+    screen,
+    slides,
+    tracking,
+    train,
+    widgets,
+)
 from dqn_helpers.device import pick_device
 from dqn_helpers.display import show_source
 from dqn_helpers.env import (
@@ -48,6 +63,11 @@ __all__ = [
     "RenderModeError",
     "UnknownEnvironmentError",
     "announce_mode",
+    "checkpoint",
+    "presets",
+    "runner",
+    "slides",
+    "tracking",
     "budget",
     "evaluate_policy",
     "is_quick",

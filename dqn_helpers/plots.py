@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -34,3 +36,52 @@ def show_images(images: list[np.ndarray], titles: list[str], columns: int | None
         ax.set_ylabel("")
     fig.tight_layout()
     return fig
+
+
+class LiveCurve:
+    """A learning curve that redraws in place in a notebook while training runs.
+
+    Pass ``live.update`` as a run's ``on_episode`` callback; it redraws at most every
+    ``seconds`` so drawing never slows the training down much.
+    """
+
+    def __init__(self, seconds: float = 2.0) -> None:
+        from IPython.display import display
+
+        self.seconds, self._last = seconds, 0.0
+        self.figure, self.ax = plt.subplots(figsize=(9, 4))
+        plt.close(self.figure)  # shown through the display handle only
+        self._handle = display(self.figure, display_id=True)
+
+    def update(self, trainer, _episode=None, force: bool = False) -> None:
+        if not force and time.monotonic() - self._last < self.seconds:
+            return
+        self._last = time.monotonic()
+        self.ax.clear()
+        plot_curve(trainer, self.ax)
+        self._handle.update(self.figure)
+
+
+def plot_curve(trainer, ax: plt.Axes | None = None) -> plt.Figure:
+    """Training episode lengths (and their running mean) and the greedy evaluations, by step."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4))
+    episodes = trainer.history.episodes
+    if episodes:
+        steps = np.array([e.step for e in episodes])
+        lengths = np.array([e.length for e in episodes], dtype=float)
+        ax.plot(steps, lengths, ".", ms=2, alpha=0.3, color="tab:blue", label="training episode (ε-greedy)")
+        window = min(50, len(lengths))
+        running = np.convolve(lengths, np.ones(window) / window, mode="valid")
+        ax.plot(steps[window - 1:], running, color="tab:blue", label=f"mean of last {window}")
+    evals = trainer.history.evals
+    if evals:
+        ax.plot([e.step for e in evals], [e.mean for e in evals], "o-", color="tab:orange",
+                label="greedy evaluation (mean)")
+    if np.isfinite(trainer.threshold):
+        ax.axhline(trainer.threshold, ls="--", color="gray", label=f"solved ({trainer.threshold:g})")
+    ax.set_xlabel("environment steps")
+    ax.set_ylabel("episode length")
+    ax.set_title(f"{trainer.config.env_id} from pixels, seed {trainer.config.seed}")
+    ax.legend(loc="upper left", fontsize=8)
+    return ax.figure

@@ -50,6 +50,14 @@ class ReplayMemory:
     def __len__(self) -> int:
         return len(self.memory)
 
+    @property
+    def bytes_per_transition(self) -> float:
+        """Tensor bytes per stored transition, on average (two float32 screens dominate)."""
+        if not self.memory:
+            return 0.0
+        total = sum(t.nbytes for transition in self.memory for t in transition if hasattr(t, "nbytes"))
+        return total / len(self.memory)
+
 
 @dataclass
 class Batch:

@@ -9,8 +9,10 @@ from dqn_helpers.checks.lesson02 import check_crop_window, check_get_cart_locati
 from dqn_helpers.checks.lesson03 import check_replay_memory, check_transpose_batch
 from dqn_helpers.checks.lesson04 import check_conv2d_size_out, check_dqn
 from dqn_helpers.checks.lesson05 import check_epsilon, check_select_action
+from dqn_helpers.checks.lesson06 import check_compute_loss
 
 __all__ = [
+    "check_compute_loss",
     "check_conv2d_size_out",
     "check_crop_window",
     "check_dqn",

@@ -1,0 +1,56 @@
+"""The slides' loop and the recipe's loop, side by side in one process: env steps/s and memory.
+
+    python benchmarks/speed.py
+
+Both loops do everything a training step does (render, preprocess, act, store, learn). Each
+is timed after its warm-up (the slides learn from the 128th step on; the recipe from step
+5,000), so the figures are steady-state training speeds on this machine, same torch threads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import torch
+
+from dqn_helpers.presets import preset
+from dqn_helpers.slides import SlidesTrainer
+from dqn_helpers.train import Trainer
+
+SLIDES_BYTES = 2 * 3 * 40 * 90 * 4  # two float32 3x40x90 screens per transition
+
+
+def steps_per_second(trainer: Trainer, warmup: int, measured: int) -> float:
+    trainer.run(until_step=warmup)
+    start = time.perf_counter()
+    trainer.run(until_step=warmup + measured)
+    return (trainer.step_count - warmup) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--slides-steps", type=int, default=1_000)
+    parser.add_argument("--recipe-steps", type=int, default=10_000)
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    slides = SlidesTrainer(preset("slides", "CartPole-v0", num_episodes=10**9, device=args.device))
+    slides_sps = steps_per_second(slides, warmup=200, measured=args.slides_steps)
+    recipe_config = preset("solved", "CartPole-v0", eval_every=0, device=args.device)
+    recipe = Trainer(recipe_config)
+    recipe_sps = steps_per_second(recipe, warmup=recipe_config.learning_starts, measured=args.recipe_steps)
+    slides_bytes = slides.memory.bytes_per_transition
+    recipe_bytes = recipe.memory.bytes_per_transition
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {args.device}")
+    print("| loop | env steps/s (learning) | bytes per stored transition |")
+    print("|---|---|---|")
+    print(f"| slides (difference of 3x40x90 float screens, BatchNorm CNN, batch 128 every step) | "
+          f"{slides_sps:.1f} | {slides_bytes:,.0f} |")
+    print(f"| recipe (4 stacked uint8 30x90 frames, batch 32 every 4 steps) | {recipe_sps:.1f} | "
+          f"{recipe_bytes:,.0f} |")
+    print(f"| ratio | **{recipe_sps / slides_sps:.1f}x faster** | **{SLIDES_BYTES / recipe_bytes:.1f}x smaller** "
+          f"(vs {SLIDES_BYTES:,} B) |")
+
+
+if __name__ == "__main__":
+    main()

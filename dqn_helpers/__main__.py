@@ -1,0 +1,86 @@
+"""``python -m dqn_helpers train ...``: train an agent from pixels and write its outputs.
+
+Example: ``python -m dqn_helpers train --preset solved --env CartPole-v1 --seed 0 --out runs/v1-s0``.
+Interrupt with Ctrl-C: the run is saved; the same command resumes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+
+from dqn_helpers.errors import DQNHelpersError
+from dqn_helpers.presets import PRESETS, preset
+from dqn_helpers.tracking import MODES
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m dqn_helpers", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    train = commands.add_parser("train", help="train an agent; writes curve, best policy, summary, video")
+    train.add_argument("--preset", choices=PRESETS, default="solved")
+    train.add_argument("--env", default="CartPole-v1", help="CartPole-v0 or CartPole-v1")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--steps", type=int, default=None,
+                       help="step budget (default: 100k for v0, 300k for v1; the slides: 50 episodes)")
+    train.add_argument("--episodes", type=int, default=None, help="episode budget (slides preset only)")
+    train.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, mps")
+    train.add_argument("--out", required=True, help="output folder; an interrupted run there is resumed")
+    train.add_argument("--wandb", choices=MODES, default="auto",
+                       help="auto: online if you ran `wandb login`, else offline (never prompts)")
+    train.add_argument("--no-video", action="store_true", help="skip the MP4 of the trained agent")
+    train.add_argument("--no-resume", action="store_true", help="start over even if --out holds a run")
+    train.add_argument("--after-solved", type=int, default=None,
+                       help="steps to keep training once solved, keeping the best network (default 50k); "
+                            "-1 trains the whole budget")
+    train.add_argument("--checkpoint-every", type=int, default=50_000,
+                       help="also save the resumable run every N steps (0: only when interrupted)")
+    train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                       help="override any setting of the preset, e.g. --set n_step=1 --set lr=5e-4")
+    train.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    import torch
+
+    from dqn_helpers.runner import train_run
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    overrides: dict = {"seed": args.seed, "device": args.device}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        try:
+            overrides[key.strip()] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            overrides[key.strip()] = value  # a plain string, e.g. --set renderer=gymnasium
+    if args.steps is not None:
+        overrides["total_steps"] = args.steps
+    if args.episodes is not None:
+        overrides["num_episodes"] = args.episodes
+    if args.after_solved is not None:
+        overrides["steps_after_solved"] = None if args.after_solved < 0 else args.after_solved
+    try:
+        config = preset(args.preset, args.env, **overrides)
+        result = train_run(config, args.out, wandb_mode=args.wandb, video=not args.no_video,
+                           resume=not args.no_resume, checkpoint_every=args.checkpoint_every or None)
+    except (DQNHelpersError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # a second Ctrl-C, or one outside the training loop
+        print("\nStopped.", file=sys.stderr)
+        return 130
+    if not result.completed:
+        return 130
+    s = result.summary
+    print(f"{s['env_id']} seed {s['seed']}: greedy mean over {s['final_episodes']} episodes "
+          f"{s['final_mean']:.1f} (threshold {s['threshold']:g}), solved at step {s['solved_at_step']}, "
+          f"{s['steps_per_second']} steps/s. Outputs in {result.out_dir}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""The slides' training code, as they teach it, ported to gymnasium and made resumable.
+
+Kept exactly: the state is the difference of two ``get_screen()`` screens (3x40x90 float32),
+``next_state`` is ``None`` whenever the episode ends (truncation too), the BatchNorm CNN acts in
+train mode, RMSprop with its defaults, batch 128, γ = 0.999, Huber loss, every gradient entry
+clamped to [-1, 1], one update per step, ε = 0.05 + 0.85·exp(-steps/200), a 10,000-transition
+memory and a target copy after every 10th episode. Lesson 06 runs it to show that it does not
+learn; ``SlidesTrainer`` shares the evaluation and the run loop with the recipe's ``Trainer``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import gymnasium as gym
+import torch
+from torch import nn
+
+from dqn_helpers.device import pick_device
+from dqn_helpers.env import make_env
+from dqn_helpers.model import SlidesDQN
+from dqn_helpers.policy import ExponentialEpsilon
+from dqn_helpers.replay import ReplayMemory, Transition
+from dqn_helpers.screen import get_screen
+from dqn_helpers.seeding import seed_everything
+from dqn_helpers.train import EpisodeLog, History, Trainer, solve_threshold
+
+
+@dataclass
+class SlidesConfig:
+    """The slides' hyper-parameters (``BATCH_SIZE``, ``GAMMA``, ``EPS_*``, ``TARGET_UPDATE``...)."""
+
+    env_id: str = "CartPole-v0"
+    num_episodes: int = 50
+    total_steps: int = 1_000_000  # a step cap on top of the slides' episode count
+    seed: int = 0
+    batch_size: int = 128
+    gamma: float = 0.999
+    eps_start: float = 0.9
+    eps_end: float = 0.05
+    eps_decay: float = 200
+    target_update: int = 10  # episodes
+    memory_size: int = 10_000
+    eval_every: int = 0  # the slides never evaluate greedily while training
+    eval_episodes: int = 10
+    final_eval_episodes: int = 100
+    solve_threshold: float | None = None
+    device: str = "auto"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class ScreenDifference(gym.Wrapper):
+    """Observations are the slides' state: ``current_screen - last_screen``, (1, 3, 40, 90)."""
+
+    def reset(self, **kwargs: Any):
+        _, info = self.env.reset(**kwargs)
+        self._last = get_screen(self.env)
+        self._current = get_screen(self.env)
+        return self._current - self._last, info
+
+    def step(self, action: int):
+        _, reward, terminated, truncated, info = self.env.step(action)
+        self._last, self._current = self._current, get_screen(self.env)
+        return self._current - self._last, reward, terminated, truncated, info
+
+
+def make_slides_env(env_id: str = "CartPole-v0") -> gym.Env:
+    return ScreenDifference(make_env(env_id, render_mode="rgb_array"))
+
+
+def slides_loss(transitions: list[Transition], policy_net: nn.Module, target_net: nn.Module,
+                gamma: float) -> torch.Tensor:
+    """The heart of the slides' ``optimize_model()``: Huber loss between Q(s, a) and the TD target.
+
+    ``next_state`` is None for a final transition, whose target is the reward alone. ``action``
+    entries are (1, 1) long tensors and ``reward`` entries (1,) tensors, as the slides store them.
+    """
+    batch = Transition(*zip(*transitions, strict=True))
+    non_final_mask = torch.tensor([s is not None for s in batch.next_state], dtype=torch.bool)
+    state_batch = torch.cat(batch.state)
+    action_batch = torch.cat(batch.action)
+    reward_batch = torch.cat(batch.reward)
+    state_action_values = policy_net(state_batch).gather(1, action_batch)
+    next_state_values = torch.zeros(len(transitions), device=state_batch.device)
+    if non_final_mask.any():
+        non_final_next_states = torch.cat([s for s in batch.next_state if s is not None])
+        with torch.no_grad():
+            next_state_values[non_final_mask.to(state_batch.device)] = target_net(non_final_next_states).max(1).values
+    expected_state_action_values = reward_batch + gamma * next_state_values
+    return nn.functional.smooth_l1_loss(state_action_values, expected_state_action_values.unsqueeze(1))
+
+
+class SlidesTrainer(Trainer):
+    """The slides' loop, one environment step at a time (so it can be timed, saved and resumed)."""
+
+    def __init__(self, config: SlidesConfig) -> None:  # noqa: D107 - replaces Trainer's set-up
+        self.config = c = config
+        seed_everything(c.seed)
+        self.device = pick_device(c.device)
+        self.env = make_slides_env(c.env_id)
+        self.eval_env = make_slides_env(c.env_id)
+        self.n_actions = int(self.env.action_space.n)
+        self._observation, _ = self.env.reset(seed=c.seed)
+        _, _, height, width = self._observation.shape
+        self.online = SlidesDQN(height, width, self.n_actions).to(self.device)
+        self.target = SlidesDQN(height, width, self.n_actions).to(self.device)
+        self.target.load_state_dict(self.online.state_dict())
+        self.target.eval()
+        self.optimizer = torch.optim.RMSprop(self.online.parameters())
+        self.memory = ReplayMemory(c.memory_size)
+        self.epsilon = ExponentialEpsilon(c.eps_start, c.eps_end, c.eps_decay)
+        self.step_count = self.episode_count = 0
+        self.history = History()
+        self.best_eval, self.best_state, self.best_step = -math.inf, None, 0
+        self.solved_at = None
+        self.threshold = c.solve_threshold if c.solve_threshold is not None else solve_threshold(self.env)
+        self.interrupted = False
+        self._episode_length = 0
+        self.loss_fn = slides_loss  # lesson 06 plugs the student's compute_loss in here
+
+    def move_to(self, device: str) -> None:
+        super().move_to(device)
+        self.memory.memory = type(self.memory.memory)(
+            (Transition(*(t.to(self.device) if torch.is_tensor(t) else t for t in transition))
+             for transition in self.memory.memory),
+            maxlen=self.memory.memory.maxlen,
+        )
+
+    @property
+    def finished(self) -> bool:
+        return self.episode_count >= self.config.num_episodes or self.step_count >= self.config.total_steps
+
+    def greedy(self, observation: torch.Tensor) -> int:
+        with torch.no_grad():  # in train mode, as the slides act: BatchNorm sees a batch of one
+            return int(self.online(observation.to(self.device)).max(1).indices.item())
+
+    def act(self, observation: torch.Tensor) -> int:
+        sample = random.random()
+        threshold = self.epsilon(self.step_count)
+        if sample > threshold:
+            return self.greedy(observation)
+        return random.randrange(self.n_actions)
+
+    def optimize(self) -> float | None:
+        if len(self.memory) < self.config.batch_size:
+            return None
+        loss = self.loss_fn(self.memory.sample(self.config.batch_size), self.online, self.target, self.config.gamma)
+        self.optimizer.zero_grad()
+        loss.backward()
+        for param in self.online.parameters():
+            param.grad.data.clamp_(-1, 1)
+        self.optimizer.step()
+        return float(loss.item())
+
+    def step(self) -> EpisodeLog | None:
+        c = self.config
+        state = self._observation.to(self.device)
+        action = self.act(state)
+        observation, reward, terminated, truncated, _ = self.env.step(action)
+        done = terminated or truncated
+        next_state = None if done else observation.to(self.device)
+        self.memory.push(state, torch.tensor([[action]], device=self.device), next_state,
+                         torch.tensor([float(reward)], device=self.device))
+        self.step_count += 1
+        self._episode_length += 1
+        self._observation = observation
+        loss = self.optimize()
+        if loss is not None:
+            self.history.losses.append(loss)
+        finished = None
+        if done:
+            finished = EpisodeLog(self.step_count, self.episode_count + 1, self._episode_length,
+                                  self.epsilon(self.step_count))
+            self.history.episodes.append(finished)
+            if self.episode_count % c.target_update == 0:  # the slides' i_episode counts from 0
+                self.target.load_state_dict(self.online.state_dict())
+            self.episode_count += 1
+            self._observation, _ = self.env.reset()
+            self._episode_length = 0
+        if c.eval_every and self.step_count % c.eval_every == 0:
+            self.evaluate_and_keep_best()
+        return finished

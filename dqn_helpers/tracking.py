@@ -1,0 +1,63 @@
+"""Weights & Biases tracking that never stops to ask for a login.
+
+``mode="auto"`` logs online only when an API key is already configured (``WANDB_API_KEY`` or
+a ``~/.netrc`` entry written by ``wandb login``), and offline otherwise: the run is written to
+``<out>/wandb/`` and can be uploaded later with ``wandb sync <out>/wandb/offline-run-*``.
+"""
+
+from __future__ import annotations
+
+import netrc
+import os
+from pathlib import Path
+from typing import Any
+
+from dqn_helpers.errors import DQNHelpersError
+
+MODES = ("auto", "online", "offline", "disabled")
+WANDB_HOST = "api.wandb.ai"
+
+
+def has_wandb_key() -> bool:
+    """True when wandb can log in without asking: a key in the environment or in ~/.netrc."""
+    if os.environ.get("WANDB_API_KEY"):
+        return True
+    try:
+        return netrc.netrc().authenticators(WANDB_HOST) is not None
+    except (FileNotFoundError, netrc.NetrcParseError, OSError):
+        return False
+
+
+def resolve_mode(mode: str) -> str:
+    """``auto`` → online with a key, offline without; ``online`` without a key is an error, not a prompt."""
+    if mode not in MODES:
+        raise DQNHelpersError(f"wandb mode must be one of {MODES}, got {mode!r}")
+    if mode == "auto":
+        return "online" if has_wandb_key() else "offline"
+    if mode == "online" and not has_wandb_key():
+        raise DQNHelpersError(
+            "wandb mode 'online' needs an API key: run `wandb login` (or set WANDB_API_KEY) first, "
+            "or use --wandb offline and `wandb sync` later."
+        )
+    return mode
+
+
+def start_tracking(mode: str, config: dict[str, Any], out_dir: Path, name: str, project: str = "dqn-from-pixels"):
+    """A wandb run (or None when disabled), writing under ``out_dir``; never prompts."""
+    mode = resolve_mode(mode)
+    if mode == "disabled":
+        return None
+    import wandb
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("WANDB_SILENT", "true")
+    return wandb.init(project=project, name=name, config=config, dir=str(out_dir), mode=mode,
+                      settings=wandb.Settings(console="off"), reinit="finish_previous")
+
+
+def log_video(run, path: Path, key: str = "agent") -> None:
+    """Attach an MP4 to the run (wandb's monitor_gym does not work with gymnasium 1.x)."""
+    if run is not None:
+        import wandb
+
+        run.log({key: wandb.Video(str(path), format="mp4")})

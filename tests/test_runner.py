@@ -1,0 +1,82 @@
+"""A whole run through the CLI: its outputs, interruption, resume, wandb offline, clear errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dqn_helpers.__main__ import main
+from dqn_helpers.errors import DQNHelpersError
+from dqn_helpers.tracking import resolve_mode
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ["--env", "CartPole-v0", "--steps", "600", "--device", "cpu"]
+
+
+@pytest.fixture
+def no_wandb_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("WANDB_API_KEY", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.netrc
+    monkeypatch.setenv("NETRC", str(tmp_path / ".netrc"))
+
+
+def test_cli_writes_curve_policy_summary_video_and_an_offline_wandb_run(tmp_path, no_wandb_key, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--preset", "solved", *SMALL, "--out", str(out)]) == 0
+    assert "greedy mean over 100 episodes" in capsys.readouterr().out
+    for name in ("episodes.csv", "evals.csv", "curve.png", "policy.pt", "summary.json", "agent.mp4"):
+        assert (out / name).stat().st_size > 0, name
+    assert not (out / "run.pt").exists()  # the big resumable file goes once the run is done
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["steps"] == 600 and summary["final_episodes"] == 100
+    assert summary["bytes_per_transition"] <= 86_400 / 20
+    rows = list(csv.DictReader(open(out / "episodes.csv")))
+    assert int(rows[-1]["step"]) <= 600 and sum(int(r["length"]) for r in rows) == int(rows[-1]["step"])
+    assert list((out / "wandb").glob("offline-run-*"))  # auto → offline without a key, no prompt
+
+
+def test_cli_slides_preset_runs_its_episodes(tmp_path, no_wandb_key):
+    out = tmp_path / "slides"
+    assert main(["train", "--preset", "slides", "--env", "CartPole-v0", "--episodes", "2", "--no-video",
+                 "--wandb", "disabled", "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["bytes_per_transition"] > 80_000
+
+
+def test_cli_reports_bad_settings_without_a_traceback(tmp_path, capsys):
+    assert main(["train", "--preset", "solved", "--episodes", "3", "--out", str(tmp_path)]) == 2
+    assert "no setting" in capsys.readouterr().err
+    assert main(["train", "--env", "CartPole-v9", "--out", str(tmp_path / "x"), "--wandb", "disabled"]) == 2
+    assert "Unknown environment id" in capsys.readouterr().err
+
+
+def test_online_tracking_without_a_key_is_an_error_not_a_prompt(no_wandb_key):
+    assert resolve_mode("auto") == "offline"
+    with pytest.raises(DQNHelpersError, match="wandb login"):
+        resolve_mode("online")
+
+
+def test_ctrl_c_on_the_cli_saves_and_the_same_command_resumes(tmp_path):
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "dqn_helpers", "train", "--env", "CartPole-v0", "--steps", "6000",
+               "--checkpoint-every", "1000", "--device", "cpu", "--wandb", "disabled", "--no-video",
+               "--out", str(out)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 300
+    while not (out / "run.pt").exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)  # the first periodic save at step 1,000 proves the training loop is running
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 130, output
+    assert "Run the same command" in output and (out / "run.pt").exists()
+    resumed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "Resuming the run" in resumed.stdout
+    assert json.loads((out / "summary.json").read_text())["steps"] == 6000

@@ -1,0 +1,57 @@
+"""The slides' loop, kept as taught: its state, its memory bill, its target schedule."""
+
+from __future__ import annotations
+
+import torch
+
+from dqn_helpers.checkpoint import load_run, save_run
+from dqn_helpers.replay import Transition
+from dqn_helpers.slides import SlidesConfig, SlidesTrainer, slides_loss
+
+
+def test_slides_loop_stores_screen_differences_and_none_at_episode_ends():
+    trainer = SlidesTrainer(SlidesConfig(num_episodes=3, device="cpu"))
+    assert trainer.run()
+    assert trainer.episode_count == 3
+    memory = list(trainer.memory.memory)
+    assert len(memory) == trainer.step_count == sum(e.length for e in trainer.history.episodes)
+    assert memory[0].state.shape == (1, 3, 40, 90) and memory[0].state.dtype == torch.float32
+    assert sum(t.next_state is None for t in memory) == 3  # one per episode end
+    # two float32 3x40x90 screens (86,400 B) for all but the final transitions
+    assert 80_000 < trainer.memory.bytes_per_transition <= 86_400 + 12
+    assert len(trainer.history.losses) == max(0, trainer.step_count - 128 + 1)
+
+
+def test_slides_target_is_copied_after_episode_0_then_every_10th():
+    trainer = SlidesTrainer(SlidesConfig(num_episodes=2, device="cpu"))
+    trainer.run(until_step=10_000)
+    copied = {k: v.clone() for k, v in trainer.target.state_dict().items()}
+    online = trainer.online.state_dict()
+    # copied after episode 0, not after episode 1: the target lags the online network
+    assert any(not torch.equal(copied[k], online[k]) for k in copied if "running" not in k)
+
+
+def test_slides_run_resumes_to_the_same_result(tmp_path):
+    config = SlidesConfig(num_episodes=8, device="cpu")
+    reference = SlidesTrainer(config)
+    reference.run()
+    trainer = SlidesTrainer(config)
+    trainer.run(until_step=150)
+    save_run(trainer, tmp_path / "run.pt")
+    torch.manual_seed(99)
+    resumed = load_run(tmp_path / "run.pt")
+    resumed.run()
+    assert [e.length for e in resumed.history.episodes] == [e.length for e in reference.history.episodes]
+    assert resumed.history.losses == reference.history.losses
+
+
+def test_slides_loss_zeroes_the_future_of_final_transitions():
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(2, 2))
+    with torch.no_grad():
+        net[1].weight.zero_()
+        net[1].bias.copy_(torch.tensor([1.0, 3.0]))  # Q = [1, 3] everywhere
+    s = torch.zeros(1, 2)
+    batch = [Transition(s, torch.tensor([[0]]), None, torch.tensor([1.0])),
+             Transition(s, torch.tensor([[1]]), s, torch.tensor([1.0]))]
+    # targets: 1 (final) and 1 + 0.5 * 3 = 2.5; Q(s,a): 1 and 3 -> errors 0 and 0.5 -> Huber (0 + 0.125) / 2
+    assert torch.isclose(slides_loss(batch, net, net, 0.5), torch.tensor(0.0625))
