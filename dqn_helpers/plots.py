@@ -70,8 +70,10 @@ def plot_curve(trainer, ax: plt.Axes | None = None) -> plt.Figure:
     if episodes:
         steps = np.array([e.step for e in episodes])
         lengths = np.array([e.length for e in episodes], dtype=float)
-        ax.plot(steps, lengths, ".", ms=2, alpha=0.3, color="tab:blue", label="training episode (ε-greedy)")
-        window = min(50, len(lengths))
+        few = len(lengths) < 200  # a short run: make each episode visible
+        ax.plot(steps, lengths, ".", ms=5 if few else 2, alpha=0.6 if few else 0.3, color="tab:blue",
+                label="training episode (ε-greedy)")
+        window = max(1, min(50, len(lengths) // 4))
         running = np.convolve(lengths, np.ones(window) / window, mode="valid")
         ax.plot(steps[window - 1:], running, color="tab:blue", label=f"mean of last {window}")
     evals = trainer.history.evals

@@ -82,12 +82,12 @@ def train_run(
         if trainer.history.evals:
             postfix["eval"] = f"{trainer.history.evals[-1].mean:.0f}"
         bar.set_postfix(postfix, refresh=False)
-        if tracker is not None:
-            tracker.log({"episode/length": episode.length, "episode/epsilon": episode.epsilon},
-                        step=episode.step)
+        if tracker is not None:  # evaluations first: wandb's steps must only increase
             for ev in trainer.history.evals[logged:]:
                 tracker.log({"eval/mean": ev.mean, "eval/min": ev.min, "eval/max": ev.max}, step=ev.step)
             logged = len(trainer.history.evals)
+            tracker.log({"episode/length": episode.length, "episode/epsilon": episode.epsilon},
+                        step=episode.step)
         if on_episode is not None:
             on_episode(trainer, episode)
 
@@ -96,6 +96,8 @@ def train_run(
             until = trainer.step_count + checkpoint_every if checkpoint_every else None
             if not trainer.run(until_step=until, on_episode=episode_done):
                 save_run(trainer, run_file)
+                if tracker is not None:
+                    tracker.finish()
                 print(f"\nInterrupted at step {trainer.step_count:,}: saved to {run_file}. "
                       "Run the same command (or cell) again to resume.")
                 return RunResult(out_dir, False, trainer)
