@@ -10,7 +10,6 @@ learn; ``SlidesTrainer`` shares the evaluation and the run loop with the recipe'
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -26,7 +25,7 @@ from dqn_helpers.policy import ExponentialEpsilon
 from dqn_helpers.replay import ReplayMemory, Transition
 from dqn_helpers.screen import get_screen
 from dqn_helpers.seeding import seed_everything
-from dqn_helpers.train import EpisodeLog, History, Trainer, solve_threshold
+from dqn_helpers.train import EpisodeLog, Trainer
 
 
 @dataclass
@@ -114,13 +113,7 @@ class SlidesTrainer(Trainer):
         self.optimizer = torch.optim.RMSprop(self.online.parameters())
         self.memory = ReplayMemory(c.memory_size)
         self.epsilon = ExponentialEpsilon(c.eps_start, c.eps_end, c.eps_decay)
-        self.step_count = self.episode_count = 0
-        self.history = History()
-        self.best_eval, self.best_state, self.best_step = -math.inf, None, 0
-        self.solved_at = None
-        self.threshold = c.solve_threshold if c.solve_threshold is not None else solve_threshold(self.env)
-        self.interrupted = False
-        self._episode_length = 0
+        self._start_bookkeeping()
         self.loss_fn = slides_loss  # lesson 06 plugs the student's compute_loss in here
 
     def move_to(self, device: str) -> None:

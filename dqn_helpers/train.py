@@ -130,6 +130,13 @@ class Trainer:
         self.memory = FrameReplay(c.buffer_size, c.frame_size, c.frame_stack, seed=c.seed)
         self.epsilon = LinearEpsilon(c.eps_start, c.eps_end, c.eps_decay_steps)
         self.rng = random.Random(c.seed)
+        self._start_bookkeeping()
+        self._observation, _ = self.env.reset(seed=c.seed)
+        self.memory.start(self._observation[-1])
+
+    def _start_bookkeeping(self) -> None:
+        """Counters, history and best-network records of a fresh run (shared with the slides' loop)."""
+        c = self.config
         self.step_count = 0
         self.episode_count = 0
         self.history = History()
@@ -139,8 +146,6 @@ class Trainer:
         self.solved_at: int | None = None  # first step whose 100-episode evaluation met the threshold
         self.threshold = c.solve_threshold if c.solve_threshold is not None else solve_threshold(self.env)
         self.interrupted = False
-        self._observation, _ = self.env.reset(seed=c.seed)
-        self.memory.start(self._observation[-1])
         self._episode_length = 0
 
     # --- acting ---------------------------------------------------------------------------
