@@ -21,6 +21,7 @@ import torch
 
 from dqn_helpers.errors import DQNHelpersError
 from dqn_helpers.model import PixelDQN
+from dqn_helpers.policy import greedy_action
 
 CHECKPOINT_VERSION = 1
 
@@ -114,8 +115,6 @@ def greedy_policy(network: torch.nn.Module) -> Callable[[np.ndarray], int]:
     device = next(network.parameters()).device
 
     def policy(observation: np.ndarray) -> int:
-        with torch.no_grad():
-            state = torch.from_numpy(np.asarray(observation)).unsqueeze(0).to(device)
-            return int(network(state).argmax(dim=1).item())
+        return greedy_action(network, torch.from_numpy(np.asarray(observation)).unsqueeze(0).to(device))
 
     return policy

@@ -11,7 +11,7 @@ learn; ``SlidesTrainer`` shares the evaluation and the run loop with the recipe'
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import gymnasium as gym
@@ -21,7 +21,7 @@ from torch import nn
 from dqn_helpers.device import pick_device
 from dqn_helpers.env import make_env
 from dqn_helpers.model import SlidesDQN
-from dqn_helpers.policy import ExponentialEpsilon
+from dqn_helpers.policy import ExponentialEpsilon, greedy_action
 from dqn_helpers.replay import ReplayMemory, Transition
 from dqn_helpers.screen import get_screen
 from dqn_helpers.seeding import seed_everything
@@ -48,9 +48,6 @@ class SlidesConfig:
     final_eval_episodes: int = 100
     solve_threshold: float | None = None
     device: str = "auto"
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 class ScreenDifference(gym.Wrapper):
@@ -129,8 +126,8 @@ class SlidesTrainer(Trainer):
         return self.episode_count >= self.config.num_episodes or self.step_count >= self.config.total_steps
 
     def greedy(self, observation: torch.Tensor) -> int:
-        with torch.no_grad():  # in train mode, as the slides act: BatchNorm sees a batch of one
-            return int(self.online(observation.to(self.device)).max(1).indices.item())
+        # in train mode, as the slides act: BatchNorm sees a batch of one
+        return greedy_action(self.online, observation.to(self.device))
 
     def act(self, observation: torch.Tensor) -> int:
         sample = random.random()

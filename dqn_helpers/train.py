@@ -13,7 +13,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -22,7 +22,7 @@ from dqn_helpers.device import pick_device
 from dqn_helpers.learn import gradient_step, next_state_values, td_loss, td_targets, update_target
 from dqn_helpers.model import PixelDQN
 from dqn_helpers.pixels import make_pixel_env
-from dqn_helpers.policy import LinearEpsilon
+from dqn_helpers.policy import LinearEpsilon, greedy_action, select_action
 from dqn_helpers.replay import FrameReplay
 from dqn_helpers.seeding import seed_everything
 
@@ -76,9 +76,6 @@ class TrainConfig:
     # once solved, train this many more steps keeping the best network, then stop (None: whole budget)
     steps_after_solved: int | None = 50_000
     device: str = "auto"
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
@@ -153,13 +150,11 @@ class Trainer:
         return torch.from_numpy(np.asarray(observation)).unsqueeze(0).to(self.device)
 
     def greedy(self, observation: np.ndarray) -> int:
-        with torch.no_grad():
-            return int(self.online(self._tensor(observation)).argmax(dim=1).item())
+        return greedy_action(self.online, self._tensor(observation))
 
     def act(self, observation: np.ndarray) -> int:
-        if self.rng.random() < self.epsilon(self.step_count):
-            return self.rng.randrange(self.n_actions)
-        return self.greedy(observation)
+        return select_action(self.online, self._tensor(observation), self.epsilon(self.step_count),
+                             self.n_actions, self.rng)
 
     # --- learning -------------------------------------------------------------------------
     def optimize(self) -> float:
