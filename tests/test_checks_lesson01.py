@@ -74,8 +74,8 @@ def unfinished(env, policy, seed=None):
         (off_by_one, "off by one"),
         (ignores_policy, "the policy was never called"),
         (never_resets, "called before env.reset()"),
-        (returns_nothing, "should return the number of steps as an int"),
-        (crashes, "your code raised IndexError"),
+        (returns_nothing, "play_episode returned None"),
+        (crashes, "env.reset() returns a pair"),
     ],
 )
 def test_play_episode_mistakes_get_specific_feedback(capsys, student, message):
@@ -139,7 +139,7 @@ def returns_text(env, n_episodes):
     ("student", "message"),
     [
         (baseline(lambda n: n - 1), "complete episodes instead of"),
-        (returns_total, "the total number of steps, not the mean"),
+        (returns_total, "you returned the total number of steps"),
         (returns_list, "should return one number"),
         (not_random, "the actions were not random"),
         (returns_text, "should return a number"),

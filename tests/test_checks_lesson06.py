@@ -60,7 +60,7 @@ def test_an_unfinished_exercise_is_not_implemented_yet(capsys):
         ({"gather": False}, "action *taken*"),
         ({"future": False}, "need the future term"),
         ({"detach": False}, "gradients flow into the target network"),
-        ({"item": True}, "one-element tensor"),
+        ({"item": True}, "not loss.item()"),
     ],
 )
 def test_typical_mistakes_get_specific_hints(capsys, mistake, message):

@@ -29,8 +29,8 @@ def location(env, width):
 @pytest.mark.parametrize(
     ("student", "message"),
     [
-        (lambda env, w: int(env.unwrapped.state[0] * w / 4.8), "add it (x = 0 is the centre)"),
-        (lambda env, w: int(env.unwrapped.state[0] * w / 2.4 * 3 + w / 2.0), "world_width"),
+        (lambda env, w: int(env.unwrapped.state[0] * w / 4.8), "x = 0 m is the centre"),
+        (lambda env, w: int(env.unwrapped.state[0] * w / 2.4 + w / 2.0), "world_width = 2 * env.unwrapped.x_threshold"),
         (lambda env, w: env.unwrapped.state[0] * w / 4.8 + w / 2.0, "wrap the result in int"),
         (lambda env, w: int(env.state[0] * w / 4.8 + w / 2.0), "raised AttributeError"),
     ],
@@ -79,9 +79,10 @@ def screen_with(rows=(0.4, 0.8), resize_to=40, scale=255, batch=True, order=(2, 
     ("student", "message"),
     [
         (screen_with(batch=False), "unsqueeze(0)"),
-        (screen_with(resize_to=30), "height is 40"),
-        (screen_with(scale=1), "scale to [0, 1]"),
-        (screen_with(rows=(0.42, 0.8)), "crop rows 40%..80%"),
+        (screen_with(resize_to=30), "40 rows high"),
+        (screen_with(scale=1), "divide by 255"),
+        (screen_with(rows=(0.42, 0.8)), "check the band of rows and the window"),
+        (screen_with(rows=(0.4, 0.6)), "rows int(h * 0.4) to int(h * 0.8)"),
     ],
 )
 def test_get_screen_mistakes(capsys, student, message):
@@ -141,7 +142,7 @@ def test_correct_replay_memory_passes_and_rng_is_untouched(capsys):
     ("student", "message"),
     [
         (lambda transitions: list(zip(*transitions, strict=True)), "single Transition"),
-        (lambda transitions: Transition(*transitions[:4]), "does not hold"),
+        (lambda transitions: Transition(*transitions[:4]), "Transition(*transitions) puts whole transitions"),
     ],
 )
 def test_transpose_mistakes(capsys, student, message):
@@ -189,10 +190,10 @@ def dqn_class(flat=None, bn=True, relu_after=True, channels=16):
 @pytest.mark.parametrize(
     ("student", "message"),
     [
-        (dqn_class(flat=32 * 7 * 20), "wrong flatten size"),
-        (dqn_class(channels=8), "layer conv1 is not the slides'"),
-        (dqn_class(bn=False), "is not the slides'"),
-        (dqn_class(relu_after=False), "forward computes something else"),
+        (dqn_class(flat=32 * 7 * 20), "the linear layer's input size does not match"),
+        (dqn_class(channels=8), "layer 1 that forward runs is not the slides' layer 1"),
+        (dqn_class(bn=False), "followed by its BatchNorm2d"),
+        (dqn_class(relu_after=False), "apply BatchNorm before the ReLU"),
         (dqn_class(flat=512), "must follow the screen size"),
     ],
 )
@@ -211,9 +212,9 @@ def test_correct_dqn_passes(capsys):
 @pytest.mark.parametrize(
     ("student", "message"),
     [
-        (lambda step, start=0.9, end=0.05, decay=200: start + (end - start) * math.exp(-step / decay), "must start at"),
-        (lambda step, start=0.9, end=0.05, decay=200: end + (start - end) * math.exp(step / decay), "grows instead"),
-        (lambda step, start=0.9, end=0.05, decay=200: end + start * math.exp(-step / decay), "wrong ε"),
+        (lambda step, start=0.9, end=0.05, decay=200: start + (end - start) * math.exp(-step / decay), "start and end are swapped"),
+        (lambda step, start=0.9, end=0.05, decay=200: end + (start - end) * math.exp(step / decay), "ε must fall"),
+        (lambda step, start=0.9, end=0.05, decay=200: end + start * math.exp(-step / decay), "scale the decaying part by (start - end)"),
     ],
 )
 def test_epsilon_mistakes(capsys, student, message):

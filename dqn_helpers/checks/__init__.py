@@ -7,14 +7,15 @@ or a success line, and returns what the rest of the lesson should use.
 from dqn_helpers.checks.lesson01 import check_play_episode, check_random_baseline
 from dqn_helpers.checks.lesson02 import check_crop_window, check_get_cart_location, check_get_screen
 from dqn_helpers.checks.lesson03 import check_replay_memory, check_transpose_batch
-from dqn_helpers.checks.lesson04 import check_conv2d_size_out, check_dqn
+from dqn_helpers.checks.lesson04 import check_conv2d_size_out, check_declare_networks, check_dqn
 from dqn_helpers.checks.lesson05 import check_epsilon, check_select_action
-from dqn_helpers.checks.lesson06 import check_compute_loss
+from dqn_helpers.checks.lesson06 import check_compute_loss, check_train_episode
 
 __all__ = [
     "check_compute_loss",
     "check_conv2d_size_out",
     "check_crop_window",
+    "check_declare_networks",
     "check_dqn",
     "check_epsilon",
     "check_get_cart_location",
@@ -23,5 +24,6 @@ __all__ = [
     "check_random_baseline",
     "check_replay_memory",
     "check_select_action",
+    "check_train_episode",
     "check_transpose_batch",
 ]

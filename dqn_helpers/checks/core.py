@@ -3,23 +3,45 @@
 A checker runs the student's code on concrete inputs and compares it with the reference
 implementation. It never raises into the notebook: it prints one of
 
-* ``⏳ ... not implemented yet`` when the exercise still raises ``NotImplementedError``,
-* ``❌ ...`` with what is wrong (the input that showed it, expected vs got) and a hint,
+* ``⏳ ... not implemented yet`` when the exercise still raises its ``NotImplementedError`` stub,
+* ``❌ ...`` with what is wrong (the input that showed it, expected vs got) and, when a known
+  mistake reproduces the student's result exactly, the hint that fixes that mistake,
 * ``✅ ...`` when every probe passed,
 
 and returns what the rest of the lesson should use: the student's code when it passed, the
 reference implementation otherwise, so one unfinished exercise never blocks the next cells.
+
+What makes a verdict trustworthy, and where it lives here:
+
+* ``call`` runs student code with a time limit, reports what it raised as *the student's* error
+  with the line of their cell, and tells the exercise's own stub apart from a
+  ``NotImplementedError`` raised by a library (a ``forward`` misspelt ``foward``, say);
+* ``Snapshot`` records an input (environment, tensor, network, any object) before the student
+  sees it, so a checker can say which input the student's code changed;
+* ``diagnose`` picks a hint only from evidence: the first known mistake whose result equals the
+  student's; when none does, the report gives input, expected and got and no guessed cause;
+* ``format_pair`` prints expected and got with as many digits as it takes for them to differ;
+* the student's prints are collected while the checker runs and cut to a few lines, so the
+  verdict stays on screen.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
+import io
 import linecache
+import math
+import os
 import random
+import signal
+import sys
+import sysconfig
+import threading
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import numpy as np
@@ -30,6 +52,12 @@ T = TypeVar("T")
 NOT_DONE = "⏳"
 WRONG = "❌"
 PASSED = "✅"
+
+CALL_TIME_LIMIT_S = 20.0
+"""How long one call of student code may run before the checker gives up on it."""
+
+PRINTS_SHOWN = 8
+"""How many lines of the student's own prints a checker shows above its verdict."""
 
 
 class Mistake(Exception):
@@ -54,59 +82,173 @@ class Mistake(Exception):
         if self.given is not None:
             lines.append(f"   input:    {self.given}")
         if self.expected is not None or self.got is not None:
-            lines.append(f"   expected: {self.expected}")
-            lines.append(f"   got:      {self.got}")
+            expected, got = format_pair(self.expected, self.got)
+            lines.append(f"   expected: {expected}")
+            lines.append(f"   got:      {got}")
         if self.hint:
             lines.append(f"   hint:     {self.hint}")
         return "\n".join(lines)
 
 
-class StudentError(Exception):
-    """The student's code raised an exception (other than NotImplementedError) on a probe."""
+class NotDone(Exception):
+    """The exercise (or one part of it) still raises its ``NotImplementedError`` stub."""
 
-    def __init__(self, error: BaseException, given: str) -> None:
+    def __init__(self, part: str | None) -> None:
+        super().__init__(part or "")
+        self.part = part
+
+
+class StudentError(Exception):
+    """The student's code raised an exception (other than its own stub) on a probe."""
+
+    def __init__(self, error: BaseException, given: str, hint: str | None = None) -> None:
         super().__init__(str(error))
         self.error, self.given = error, given
+        self.hint = hint or explain(error)
 
     def report(self) -> str:
         kind = type(self.error).__name__
-        lines = [f"your code raised {kind}: {self.error}"]
-        location = _student_line(self.error)
+        message = str(self.error).strip().splitlines()
+        lines = [f"your code raised {kind}: {message[0] if message else ''}"[:300]]
+        location = student_line(self.error)
         if location:
             lines.append(f"   at:       {location}")
         lines.append(f"   input:    {self.given}")
+        if self.hint:
+            lines.append(f"   hint:     {self.hint}")
         return "\n".join(lines)
 
 
-def _student_line(error: BaseException) -> str | None:
-    """The last line of notebook code (not library code) the traceback went through."""
-    frames = traceback.extract_tb(error.__traceback__)
-    for frame in reversed(frames):
-        # IPython names cell code '<ipython-input-...>' or '/tmp/ipykernel_*/*.py'.
+class TimeLimit(BaseException):
+    """Student code ran longer than its time limit (a BaseException: a student's bare
+    ``except Exception`` must not swallow it)."""
+
+
+# --- where a frame comes from ----------------------------------------------------------------
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_LIBRARY_DIRS = tuple(
+    {os.path.abspath(p) for key in ("stdlib", "platstdlib", "purelib", "platlib")
+     if (p := sysconfig.get_paths().get(key))} | {_PACKAGE_DIR}
+)
+
+
+def is_library_file(filename: str) -> bool:
+    """True for files of Python, of installed packages and of ``dqn_helpers``: not the student's."""
+    if filename.startswith("<frozen") or "site-packages" in filename or "dist-packages" in filename:
+        return True
+    if filename.startswith("<"):  # "<ipython-input-...>", "<string>": cell code
+        return False
+    path = os.path.abspath(filename)
+    return any(path == d or path.startswith(d + os.sep) for d in _LIBRARY_DIRS)
+
+
+def _frames(error: BaseException) -> list[traceback.FrameSummary]:
+    return list(traceback.extract_tb(error.__traceback__))
+
+
+def student_line(error: BaseException) -> str | None:
+    """The last line of the student's code (not library code) the traceback went through."""
+    for frame in reversed(_frames(error)):
+        if is_library_file(frame.filename):
+            continue
+        code = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip()
         if "ipykernel" in frame.filename or frame.filename.startswith("<ipython-input"):
-            code = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip()
             return f"line {frame.lineno} of your cell: {code}"
+        return f"line {frame.lineno} of {os.path.basename(frame.filename)}: {code}"
     return None
 
 
-def call(fn: Callable[..., T], *args: Any, given: str, **kwargs: Any) -> T:
-    """Call student code; wrap anything it raises so the checker can report it clearly."""
+def _raised_by_student(error: BaseException) -> bool:
+    frames = _frames(error)
+    return bool(frames) and not is_library_file(frames[-1].filename)
+
+
+def explain(error: BaseException) -> str | None:
+    """A hint for errors that first-time students meet often, read from the error itself."""
+    text = str(error)
+    if isinstance(error, NotImplementedError) and "forward" in text:
+        return ("your network has no method called `forward` (check its spelling and indentation: "
+                "`def forward(self, x):` inside the class).")
+    if isinstance(error, ValueError) and "values to unpack" in text:
+        return ("gymnasium's env.step(action) returns 5 values (observation, reward, terminated, "
+                "truncated, info) and env.reset() returns 2 (observation, info).")
+    if isinstance(error, AttributeError) and "Module.__init__() call" in text:
+        return "call `super().__init__()` first thing in your network's __init__."
+    if isinstance(error, AttributeError) and any(f"'{a}'" in text for a in ("state", "x_threshold")):
+        return ("gymnasium's wrappers do not pass the physics through: read it from the bare "
+                "environment, env.unwrapped.state and env.unwrapped.x_threshold.")
+    if isinstance(error, NameError):
+        name = getattr(error, "name", None) or text
+        return (f"`{name}` is not defined where your function runs: use the function's arguments "
+                "(or define it in your cell).")
+    if isinstance(error, RuntimeError) and "backward through the graph a second time" in text:
+        return ("do not call loss.backward() yourself here: return the loss, and the training step "
+                "calls backward() once.")
+    if isinstance(error, RuntimeError) and "shapes cannot be multiplied" in text:
+        return ("the linear layer's input size does not match the number of values you flatten: "
+                "compute it from the convolutions' output sizes, not by hand.")
+    if isinstance(error, RuntimeError) and "same device" in text:
+        return ("a tensor you created lives on another device than the batch: create it with "
+                "device=<an input tensor>.device.")
+    if isinstance(error, IndexError) and "shape of the mask" in text:
+        return ("a boolean mask and the tensor it indexes need the same length, one entry per transition: "
+                "size new tensors with len(transitions), not a fixed number.")
+    if isinstance(error, RecursionError):
+        return "your function calls itself without end: did a name in it shadow the function?"
+    return None
+
+
+# --- running student code ------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise ``TimeLimit`` in this thread after ``seconds`` (where the OS has SIGALRM)."""
+    usable = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+              and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
+    if not usable:
+        yield
+        return
+
+    def stop(signum, frame):  # noqa: ARG001 - signal handler signature
+        raise TimeLimit()
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return fn(*args, **kwargs)
-    except NotImplementedError:
-        raise
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def call(fn: Callable[..., T], *args: Any, given: str, time_limit: float = CALL_TIME_LIMIT_S,
+         **kwargs: Any) -> T:
+    """Call student code; turn whatever it raises into a report about the student's code."""
+    try:
+        with _time_limit(time_limit):
+            return fn(*args, **kwargs)
+    except TimeLimit:
+        raise Mistake(f"your code did not finish within {time_limit:.0f} s.", given=given,
+                      hint="look for a loop that never ends (a `while` whose condition never "
+                           "becomes False, or a missing `break`).") from None
+    except NotImplementedError as error:
+        if _raised_by_student(error):
+            raise NotDone(_frames(error)[-1].name) from None
+        raise StudentError(error, given) from error
     except Mistake as mistake:  # raised by an instrumented input (e.g. a recording wrapper)
         if mistake.given is None:
             mistake.given = given
         raise
-    except StudentError:
+    except (StudentError, NotDone):
         raise
     except Exception as error:  # noqa: BLE001 - any crash in student code is reported, not raised
         raise StudentError(error, given) from error
 
 
 @contextlib.contextmanager
-def _rng_untouched():
+def _rng_untouched() -> Iterator[None]:
     """Run a probe without disturbing the lesson's random streams (random, NumPy, torch)."""
     python, numpy, cpu = random.getstate(), np.random.get_state(), torch.get_rng_state()
     try:
@@ -115,6 +257,40 @@ def _rng_untouched():
         random.setstate(python)
         np.random.set_state(numpy)
         torch.set_rng_state(cpu)
+
+
+class _CappedPrints(io.TextIOBase):
+    """Keeps the first few lines the student's code prints, and counts the rest."""
+
+    def __init__(self, keep: int = PRINTS_SHOWN) -> None:
+        self.keep, self.kept, self.more, self._line = keep, [], 0, ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._line += text
+        *lines, self._line = self._line.split("\n")
+        for line in lines:
+            self._add(line)
+        return len(text)
+
+    def _add(self, line: str) -> None:
+        if len(self.kept) < self.keep:
+            self.kept.append(line[:200])
+        else:
+            self.more += 1
+
+    def summary(self) -> str | None:
+        if self._line:
+            self._add(self._line)
+            self._line = ""
+        if not self.kept:
+            return None
+        lines = ["   (your code printed:)"] + [f"   | {line}" for line in self.kept]
+        if self.more:
+            lines.append(f"   | ... {self.more:,} more lines cut")
+        return "\n".join(lines)
 
 
 def checker(
@@ -135,22 +311,34 @@ def checker(
                 print(f"{NOT_DONE} {name}: not defined yet. Run the exercise cell above first.")
                 print(fallback)
                 return reference
+            prints = _CappedPrints()
+            verdict: str
+            passed = False
             try:
-                with warnings.catch_warnings(), _rng_untouched():
+                with warnings.catch_warnings(), _rng_untouched(), contextlib.redirect_stdout(prints):
                     # e.g. gymnasium's "CartPole-v0 is out of date": noise, not the student's doing
-                    warnings.simplefilter("ignore", DeprecationWarning)
+                    warnings.simplefilter("ignore")
                     summary = probe(student)
-            except NotImplementedError:
-                print(f"{NOT_DONE} {name}: not implemented yet. Replace the "
-                      "`raise NotImplementedError(...)` line with your code, then run this cell again.")
+            except NotDone as unfinished:
+                part = f" (`{unfinished.part}` still raises NotImplementedError)" if unfinished.part else ""
+                verdict = (f"{NOT_DONE} {name}: not implemented yet{part}. Replace the "
+                           "`raise NotImplementedError(...)` line with your code, then run this cell again.")
             except (Mistake, StudentError) as wrong:
-                print(f"{WRONG} {name}: {wrong.report()}")
-            except Exception as bug:  # noqa: BLE001 - a checker bug must not stop the lesson
-                print(f"{WRONG} {name}: the checker itself failed ({type(bug).__name__}: {bug}). "
-                      "Please report this; your code may be fine.")
+                verdict = f"{WRONG} {name}: {wrong.report()}"
+            except Exception as bug:  # noqa: BLE001 - never raise into the notebook
+                if student_line(bug):  # the failure went through the student's code
+                    verdict = f"{WRONG} {name}: {StudentError(bug, 'one of the checker probes').report()}"
+                else:
+                    verdict = (f"{WRONG} {name}: the checker itself failed ({type(bug).__name__}: {bug}). "
+                               "Please report this; your code may be fine.")
             else:
-                print(f"{PASSED} {name}: {summary}")
-                print(f"   (the rest of this lesson uses your `{name}`)")
+                passed = True
+                verdict = f"{PASSED} {name}: {summary}\n   (the rest of this lesson uses your `{name}`)"
+            shown = prints.summary()
+            if shown:
+                print(shown)
+            print(verdict)
+            if passed:
                 return student
             print(fallback)
             return reference
@@ -160,7 +348,153 @@ def checker(
     return decorate
 
 
+# --- comparing and reporting ----------------------------------------------------------------
+
+
+def _numbers(value: Any) -> list[float] | None:
+    """The numbers in ``value`` (a number, a tensor, an array or a flat list of numbers), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return [float(value)]
+    if isinstance(value, torch.Tensor) and value.numel() <= 12:
+        return [float(v) for v in value.detach().cpu().flatten().tolist()]
+    if isinstance(value, np.ndarray) and value.size <= 12 and value.dtype.kind in "iuf":
+        return [float(v) for v in value.flatten().tolist()]
+    if isinstance(value, (list, tuple)) and 0 < len(value) <= 12 and all(
+        isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in value
+    ):
+        return [float(v) for v in value]
+    return None
+
+
+def _show(numbers: list[float], digits: int, like: Any) -> str:
+    text = [f"{v:.{digits}g}" if math.isfinite(v) else str(v) for v in numbers]
+    if isinstance(like, (list, tuple)) or len(numbers) > 1:
+        return "[" + ", ".join(text) + "]"
+    return text[0]
+
+
+def format_pair(expected: Any, got: Any) -> tuple[str, str]:
+    """``expected`` and ``got`` as text, with enough significant digits that they differ."""
+    e, g = _numbers(expected), _numbers(got)
+    if e is None or g is None or str(expected) != str(got):
+        return str(expected), str(got)
+    for digits in range(4, 18):
+        shown = _show(e, digits, expected), _show(g, digits, got)
+        if shown[0] != shown[1] or e == g:
+            return shown
+    return shown
+
+
 def expect_equal(got: Any, expected: Any, problem: str, *, given: str, hint: str | None = None) -> None:
     """Raise a ``Mistake`` when ``got != expected``."""
     if got != expected:
         raise Mistake(problem, given=given, expected=expected, got=got, hint=hint)
+
+
+def diagnose(got: Any, variants: Iterable[tuple[Callable[[], Any], str]],
+             same: Callable[[Any, Any], bool]) -> str | None:
+    """The hint of the first known mistake whose result is ``got``; None when none matches.
+
+    Each variant is ``(compute, hint)``: ``compute()`` reproduces one typical mistake on the
+    probe's input. A variant that cannot be computed on this input is skipped.
+    """
+    for compute, hint in variants:
+        try:
+            value = compute()
+        except Exception:  # noqa: BLE001, S112 - a mistake that does not apply to this input
+            continue
+        try:
+            if same(got, value):
+                return hint
+        except Exception:  # noqa: BLE001, S112
+            continue
+    return None
+
+
+def close(a: Any, b: Any, tolerance: float = 1e-6) -> bool:
+    """Numbers, arrays or tensors equal within a relative tolerance (shapes must match)."""
+    try:
+        x = torch.as_tensor(np.asarray(a.detach().cpu() if torch.is_tensor(a) else a, dtype=np.float64))
+        y = torch.as_tensor(np.asarray(b.detach().cpu() if torch.is_tensor(b) else b, dtype=np.float64))
+    except (TypeError, ValueError):
+        return False
+    return x.shape == y.shape and bool(torch.allclose(x, y, rtol=tolerance, atol=tolerance))
+
+
+# --- what the student's code must leave alone ----------------------------------------------
+
+
+def _env_state(env: Any) -> dict[str, Any]:
+    bare = env.unwrapped
+    state = {
+        "physics": None if getattr(bare, "state", None) is None else np.array(bare.state, dtype=float).copy(),
+        "steps": getattr(bare, "steps_beyond_terminated", None),
+        "rng": copy.deepcopy(bare.np_random.bit_generator.state) if getattr(bare, "_np_random", None) else None,
+    }
+    layer = env
+    while hasattr(layer, "env"):
+        if hasattr(layer, "_elapsed_steps"):
+            state["elapsed"] = layer._elapsed_steps
+        layer = layer.env
+    return state
+
+
+class Snapshot:
+    """An input as it was before the student's code ran, to name it if the code changed it."""
+
+    def __init__(self, name: str, value: Any) -> None:
+        self.name, self.value = name, value
+        self._saved = self._save(value)
+
+    @staticmethod
+    def _save(value: Any) -> Any:
+        if isinstance(value, torch.nn.Module):
+            return {k: v.detach().clone() for k, v in value.state_dict().items()}
+        if isinstance(value, torch.Tensor):
+            return value.detach().clone()
+        if hasattr(value, "unwrapped") and hasattr(value, "step"):
+            return _env_state(value)
+        return copy.deepcopy(value)
+
+    def changed(self) -> str | None:
+        """How the input differs from the snapshot, in words, or None when it is unchanged."""
+        now, before = self._save(self.value), self._saved
+        if isinstance(self.value, torch.nn.Module):
+            for key, tensor in before.items():
+                if key in now and not torch.equal(now[key], tensor):
+                    return f"its `{key}` changed"
+            return None
+        if isinstance(self.value, torch.Tensor):
+            if now.shape != before.shape:
+                return f"its shape changed from {tuple(before.shape)} to {tuple(now.shape)}"
+            return None if torch.equal(now, before) else "its values changed (an in-place operation?)"
+        if isinstance(before, dict) and "physics" in before:
+            if before.get("elapsed") != now.get("elapsed") or not _same(before["physics"], now["physics"]):
+                return "the environment was stepped or reset"
+            return None
+        try:
+            return None if _same(now, before) else "it was modified"
+        except Exception:  # noqa: BLE001 - objects that cannot be compared are left alone
+            return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return a is None and b is None or (a is not None and b is not None and np.array_equal(a, b))
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        return isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and torch.equal(a, b)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def expect_unchanged(snapshots: Iterable[Snapshot], given: str, what: str = "your code") -> None:
+    """Raise a ``Mistake`` naming the first input that the student's code changed."""
+    for snapshot in snapshots:
+        change = snapshot.changed()
+        if change:
+            raise Mistake(f"{what} changed its input `{snapshot.name}`: {change}.", given=given,
+                          hint=f"work on `{snapshot.name}` without modifying it (no in-place operations, "
+                               "no stepping or resetting it, no training); the caller still needs it as it was.")

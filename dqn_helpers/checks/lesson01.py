@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
-from dqn_helpers.checks.core import Mistake, call, checker, expect_equal
-from dqn_helpers.env import play_episode, random_baseline
+from dqn_helpers.checks.core import Mistake, call, checker
+from dqn_helpers.env import make_env, play_episode, random_baseline
 
 
 def _lean_policy(observation: np.ndarray) -> int:
@@ -23,7 +24,7 @@ def _balancing_policy(observation: np.ndarray) -> int:
 
 
 class _EpisodeRecorder(gym.Wrapper):
-    """Records episode lengths and actions, and stops a loop that steps past an episode's end."""
+    """Records episode lengths, actions and observations; stops a loop that steps past an end."""
 
     def __init__(self, env: gym.Env) -> None:
         super().__init__(env)
@@ -32,23 +33,28 @@ class _EpisodeRecorder(gym.Wrapper):
         self.leans_right: list[bool] = []
         self.observation: Any = None
         self.steps = 0
+        self.resets = 0
         self.ended: str | None = "never reset"
 
     def reset(self, **kwargs: Any):
         self.steps, self.ended = 0, None
+        self.resets += 1
         self.observation, info = self.env.reset(**kwargs)
         return self.observation, info
 
     def step(self, action: Any):
         if self.ended == "never reset":
             raise Mistake("env.step() was called before env.reset().",
-                          hint="start every episode with `observation, info = env.reset(...)`.")
+                          hint="start every episode with `observation, info = env.reset(seed=seed)`.")
         if self.ended is not None:
             raise Mistake(
                 f"env.step() was called after the episode had ended ({self.ended}).",
-                hint="leave the loop as soon as `terminated or truncated` is True, and call "
-                "env.reset() before stepping a new episode.",
+                hint="leave the loop as soon as `terminated or truncated` is True (both end an "
+                "episode: the pole fell, or the time limit was reached).",
             )
+        if not self.env.action_space.contains(action):
+            raise Mistake(f"env.step() was given {action!r} ({type(action).__name__}), not an action.",
+                          hint="pass the policy's action straight on: env.step(policy(observation)).")
         self.actions.append(int(action))
         self.leans_right.append(bool(self.observation[2] > 0))
         result = self.env.step(action)
@@ -61,19 +67,42 @@ class _EpisodeRecorder(gym.Wrapper):
         return result
 
 
-class _CountingPolicy:
-    def __init__(self, policy: Callable[[np.ndarray], int]) -> None:
-        self.policy, self.calls = policy, 0
+class _WatchedPolicy:
+    """Counts calls, and checks that each call gets the environment's latest observation."""
 
-    def __call__(self, observation: np.ndarray) -> int:
+    def __init__(self, policy: Callable[[np.ndarray], int], env: _EpisodeRecorder) -> None:
+        self.policy, self.env, self.calls = policy, env, 0
+
+    def __call__(self, observation: Any = None, *extra: Any) -> int:
         self.calls += 1
+        if extra or not isinstance(observation, np.ndarray) or observation.shape != (4,):
+            shown = f"{type(observation).__name__}" + (f" of length {len(observation)}"
+                                                       if isinstance(observation, tuple) else "")
+            raise Mistake(
+                f"the policy was called with {shown}{' and more arguments' if extra else ''}, "
+                "not with the observation.",
+                hint="env.reset() returns a pair: `observation, info = env.reset(seed=seed)`; "
+                "then call `policy(observation)` with that observation alone.",
+            )
+        if self.env.observation is None or not np.array_equal(observation, self.env.observation):
+            raise Mistake(
+                "the policy was given an old observation, not the latest one.",
+                hint="after each step keep the new observation: "
+                "`observation, reward, terminated, truncated, info = env.step(action)`.",
+            )
         return self.policy(observation)
 
 
-def _as_int(value: Any, given: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+def _as_steps(value: Any, given: str) -> int:
+    if value is None:
+        raise Mistake("play_episode returned None.", given=given, expected="the number of steps, e.g. 23",
+                      got=None, hint="end your function with `return steps` (a function without "
+                                     "`return` gives back None).")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) or (
+        not float(value).is_integer()
+    ):
         raise Mistake(
-            "play_episode should return the number of steps as an int.",
+            "play_episode should return the number of steps, a whole number.",
             given=given, expected="an int such as 23", got=f"{value!r} ({type(value).__name__})",
             hint="count the steps in a variable (steps += 1 after each env.step) and return it.",
         )
@@ -84,68 +113,83 @@ def _as_int(value: Any, given: str) -> int:
 def check_play_episode(student: Callable[..., int]) -> str:
     """Check lesson 01's episode loop against ``dqn_helpers.env.play_episode``."""
     probes = [
-        ("CartPole-v0", _balancing_policy, 0, "a balancing policy that survives to the time limit"),
+        ("CartPole-v0", _balancing_policy, 0, "a balancing policy that lasts until v0's 200-step limit"),
         ("CartPole-v1", lambda observation: 0, 1, "a policy that always pushes left"),
         ("CartPole-v1", _lean_policy, 2, "a policy that pushes towards the lean"),
+        ("CartPole-v1", _balancing_policy, 4, "a balancing policy that lasts until v1's 500-step limit"),
         ("CartPole-v1", _lean_policy, 7, "a policy that pushes towards the lean"),
     ]
     for env_id, policy, seed, description in probes:
         given = f"play_episode(gym.make({env_id!r}), <{description}>, seed={seed})"
-        expected = play_episode(gym.make(env_id), policy, seed=seed)
-        env = _EpisodeRecorder(gym.make(env_id))
-        counting = _CountingPolicy(policy)
-        got = _as_int(call(student, env, counting, seed=seed, given=given), given)
-        if env.ended == "never reset":
-            raise Mistake("the episode was never started.", given=given,
-                          hint="begin with `observation, info = env.reset(seed=seed)`.")
-        if counting.calls == 0:
+        expected = play_episode(make_env(env_id, render_mode=None), policy, seed=seed)
+        env = _EpisodeRecorder(make_env(env_id, render_mode=None))
+        watched = _WatchedPolicy(policy, env)
+        got = _as_steps(call(student, env, watched, seed=seed, given=given), given)
+        if env.ended == "never reset" and env.steps == 0:
+            raise Mistake("play_episode never used the environment it was given.", given=given,
+                          hint="reset and step the `env` argument: `observation, info = env.reset(seed=seed)`.")
+        if watched.calls == 0:
             raise Mistake("the policy was never called.", given=given,
                           hint="choose each action with `action = policy(observation)`.")
-        if counting.calls != env.steps:
+        played = env.lengths[0] if env.lengths else env.steps
+        if watched.calls != len(env.actions):
             raise Mistake(
-                f"the policy was called {counting.calls} times for {env.steps} steps.",
+                f"the policy was called {watched.calls} times for {len(env.actions)} steps.",
                 given=given,
                 hint="call the policy once per step, on the latest observation, and pass its "
                 "action to env.step(action).",
             )
-        if env.ended is None and env.steps > 0:
+        if not env.lengths:
             raise Mistake("the loop stopped before the episode ended.", given=given,
                           expected=f"{expected} steps", got=f"stopped after {env.steps} steps",
-                          hint="keep stepping until `terminated or truncated` is True.")
-        if env.steps != expected:
+                          hint="keep stepping until `terminated or truncated` is True; do not stop "
+                               "after a fixed number of steps.")
+        if played != expected or len(env.lengths) > 1:
             raise Mistake(
                 "the episode did not unfold as with the reference loop.", given=given,
-                expected=f"{expected} steps", got=f"{env.steps} steps",
-                hint="reset with the seed you were given: env.reset(seed=seed).",
+                expected=f"one episode of {expected} steps", got=f"episodes of {env.lengths} steps",
+                hint="reset once, before the loop, with the seed you were given: env.reset(seed=seed)."
+                if env.resets > 1 or len(env.lengths) > 1 else
+                "reset with the seed you were given: env.reset(seed=seed).",
             )
-        if got == expected - 1:
-            raise Mistake("off by one: the episode lasted one step more than you returned.",
+        if got in (expected - 1, expected + 1):
+            raise Mistake(f"off by one: the episode lasted {expected} steps and you returned {got}.",
                           given=given, expected=expected, got=got,
-                          hint="count every call to env.step, including the last one.")
-        expect_equal(got, expected, "the returned step count is not the number of steps played.",
-                     given=given, hint="return the number of env.step calls in this episode.")
-    return "all 4 episodes match the reference (time limit, termination, seeding)."
+                          hint="count every call to env.step, the last one included, and nothing else.")
+        if got != expected:
+            raise Mistake("the returned number is not the number of steps played.", given=given,
+                          expected=expected, got=got)
+    return "all 5 episodes match the reference (both time limits, termination, seeding)."
+
+
+def _as_mean(value: Any, given: str) -> float:
+    if value is None:
+        raise Mistake("random_baseline returned None.", given=given, expected="a float such as 22.4",
+                      got=None, hint="end your function with `return` and the mean.")
+    if isinstance(value, (list, tuple, np.ndarray)) and np.ndim(value) > 0:
+        raise Mistake("random_baseline should return one number, the mean episode length.",
+                      given=given, expected="a float such as 22.4",
+                      got=f"a {type(value).__name__} of {len(value)} values",
+                      hint="return the mean of the episode lengths, e.g. np.mean(lengths).")
+    if isinstance(value, (bool, str, bytes)) or not hasattr(value, "__float__"):
+        raise Mistake("random_baseline should return a number.", given=given,
+                      expected="a float such as 22.4", got=f"{value!r} ({type(value).__name__})")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise Mistake("random_baseline should return a number.", given=given,
+                      expected="a float such as 22.4", got=repr(value)) from None
 
 
 @checker("random_baseline", random_baseline, "dqn_helpers.env.random_baseline")
 def check_random_baseline(student: Callable[..., float]) -> str:
     """Check lesson 01's random baseline: n whole episodes, random actions, their mean length."""
-    for n_episodes in (40, 7):
-        given = f"random_baseline(gym.make('CartPole-v1'), n_episodes={n_episodes})"
-        env = _EpisodeRecorder(gym.make("CartPole-v1"))
+    for env_id, n_episodes in (("CartPole-v1", 40), ("CartPole-v0", 7), ("CartPole-v1", 1)):
+        given = f"random_baseline(gym.make({env_id!r}), n_episodes={n_episodes})"
+        env = _EpisodeRecorder(make_env(env_id, render_mode=None))
         env.action_space.seed(n_episodes)
-        got = call(student, env, n_episodes, given=given)
+        value = _as_mean(call(student, env, n_episodes, given=given), given)
         lengths = env.lengths
-        if isinstance(got, (list, tuple, np.ndarray)):
-            raise Mistake("random_baseline should return one number, the mean episode length.",
-                          given=given, expected="a float such as 22.4",
-                          got=f"a {type(got).__name__} of {len(got)} values",
-                          hint="return the mean of the episode lengths, e.g. np.mean(lengths).")
-        try:
-            value = float(got)
-        except (TypeError, ValueError):
-            raise Mistake("random_baseline should return a number.", given=given,
-                          expected="a float such as 22.4", got=repr(got)) from None
         if len(lengths) != n_episodes:
             raise Mistake(f"it ran {len(lengths)} complete episodes instead of {n_episodes}.",
                           given=given, expected=f"{n_episodes} episodes", got=f"{len(lengths)}",
@@ -154,13 +198,21 @@ def check_random_baseline(student: Callable[..., float]) -> str:
             raise Mistake("the last episode was left unfinished.", given=given,
                           hint="play every episode until `terminated or truncated`.")
         mean, total = float(np.mean(lengths)), float(np.sum(lengths))
-        if value == total and n_episodes > 1:
-            raise Mistake("you returned the total number of steps, not the mean.", given=given,
-                          expected=mean, got=value, hint="divide by the number of episodes.")
-        if not np.isclose(value, mean):
+        if not math.isclose(value, mean, rel_tol=1e-9):
+            if n_episodes > 1 and math.isclose(value, total):
+                hint = "you returned the total number of steps: divide by the number of episodes."
+            elif math.isclose(value, total // n_episodes) and not math.isclose(mean, total // n_episodes):
+                hint = "// rounds down: divide with / (or use np.mean) to get the exact mean."
+            elif math.isclose(value, total / (n_episodes + 1)) or (
+                n_episodes > 1 and math.isclose(value, total / (n_episodes - 1))
+            ):
+                hint = "divide the total by the number of episodes played, n_episodes."
+            elif any(math.isclose(value, f(lengths)) for f in (np.median, max, min, lambda x: x[-1])):
+                hint = "return the mean of the lengths (np.mean), not one of them or their median."
+            else:
+                hint = None
             raise Mistake("the returned value is not the mean length of the episodes played.",
-                          given=given, expected=f"{mean:.3f} (mean of {lengths[:5]}...)",
-                          got=value, hint="collect each episode's length and return their mean.")
+                          given=given, expected=mean, got=value, hint=hint)
         pushes_right = float(np.mean(env.actions))
         follows_lean = float(np.mean(np.equal(env.actions, env.leans_right)))
         if n_episodes > 10 and not (0.4 <= pushes_right <= 0.6 and 0.4 <= follows_lean <= 0.6):

@@ -1,60 +1,152 @@
-"""Checkers for lesson 03 (replay memory): ReplayMemory and the batch transposition."""
+"""Checkers for lesson 03 (replay memory): ReplayMemory and the batch transposition.
+
+The probes push transitions whose four fields are told apart (so a swapped field is named),
+one with a ``None`` next state, read ``len`` below capacity as well as at it, sample fewer
+transitions than the memory holds, and check that sampling leaves the memory as it was.
+"""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
 
-from dqn_helpers.checks.core import Mistake, call, checker
+from dqn_helpers.checks.core import Mistake, Snapshot, StudentError, call, checker, expect_unchanged
 from dqn_helpers.replay import ReplayMemory, Transition
 
+FIELDS = Transition._fields
 
-def _transition(i: int) -> tuple:
+
+def _transition(i: int, final: bool = False) -> tuple:
+    """(state, action, next_state, reward) for transition #i; each field recognisable by its shape."""
     state = torch.full((1, 3, 2, 2), float(i))
-    return state, torch.tensor([[i % 2]]), state + 1, torch.tensor([1.0])
+    next_state = None if final else torch.full((1, 3, 2, 2), i + 0.5)
+    return state, torch.tensor([[i % 2]]), next_state, torch.tensor([float(i) / 10])
+
+
+def _is_transition(item: Any) -> bool:
+    return isinstance(item, tuple) and getattr(item, "_fields", None) == FIELDS
+
+
+def _field_holding(value: Any, pushed: tuple) -> str | None:
+    for name, original in zip(FIELDS, pushed, strict=True):
+        if value is original or (torch.is_tensor(value) and torch.is_tensor(original)
+                                 and value.shape == original.shape and torch.equal(value, original)):
+            return name
+    return None
+
+
+def _check_fields(item: Any, pushed: dict[int, tuple], given: str) -> int:
+    """Which pushed transition ``item`` is; a Mistake naming a swapped or changed field."""
+    for i, fields in pushed.items():
+        # state, next_state and reward are unique to each pushed transition; actions repeat
+        if any(_field_holding(value, fields) in ("state", "next_state", "reward") for value in item if value is not None):
+            for name, value, original in zip(FIELDS, item, fields, strict=True):
+                if value is original or (original is None and value is None):
+                    continue
+                if torch.is_tensor(value) and torch.is_tensor(original) and value.shape == original.shape \
+                        and torch.equal(value, original):
+                    continue
+                holds = _field_holding(value, fields)
+                raise Mistake(
+                    f"the stored transition's `{name}` is not what was pushed as {name}"
+                    + (f": it holds the {holds}" if holds else "") + ".", given=given,
+                    hint="push is called as push(state, action, next_state, reward): keep that order, "
+                         "Transition(*args) does.")
+            return i
+    raise Mistake("sample() returned a transition that was never pushed (or whose state was changed).",
+                  given=given, hint="store the pushed values as they are: self.memory.append(Transition(*args)).")
+
+
+def _sample(memory: Any, k: int, pushed: dict[int, tuple], given: str) -> list[int]:
+    """Sample ``k`` and return which pushed transitions came back, checking type and length."""
+    length_before = call(len, memory, given=f"len(memory) {given}")
+    batch = call(memory.sample, k, given=f"memory.sample({k}) {given}")
+    if batch is None or not isinstance(batch, Sequence) or isinstance(batch, (str, bytes)):
+        raise Mistake(f"sample({k}) should return a list of {k} transitions.", given=given,
+                      expected=f"a list of {k} Transition", got=repr(batch)[:80],
+                      hint="end with `return` and random.sample(self.memory, batch_size)."
+                      if batch is None else "return random.sample(self.memory, batch_size), a list.")
+    if len(batch) != k:
+        raise Mistake(f"sample({k}) should return {k} transitions.", given=given,
+                      expected=k, got=len(batch), hint="draw exactly batch_size transitions: "
+                      "random.sample(self.memory, batch_size).")
+    if len({id(t) for t in batch}) < k:
+        raise Mistake("sample() returned the same transition twice in one batch.", given=given,
+                      expected=f"{k} distinct transitions", got=f"{len({id(t) for t in batch})} distinct",
+                      hint="random.sample draws without replacement; random.choices draws with it.")
+    if not all(_is_transition(t) for t in batch):
+        raise Mistake("the memory should hold Transition namedtuples.", given=given,
+                      expected="Transition(state=..., action=..., next_state=..., reward=...)",
+                      got=type(batch[0]).__name__, hint="in push: self.memory.append(Transition(*args)).")
+    if call(len, memory, given=f"len(memory) {given}") != length_before:
+        raise Mistake("sample() removed transitions from the memory.", given=given,
+                      hint="sampling only looks: random.sample(self.memory, batch_size) leaves the memory as it is.")
+    return [_check_fields(t, pushed, given) for t in batch]
 
 
 @checker("ReplayMemory", ReplayMemory, "dqn_helpers.replay.ReplayMemory")
 def check_replay_memory(student: type) -> str:
     """``ReplayMemory(capacity)`` with ``push(*args)``, ``sample(batch_size)`` and ``len()``."""
-    memory = call(student, 3, given="ReplayMemory(capacity=3)")
-    for i in range(5):
-        call(memory.push, *_transition(i), given=f"memory.push(state, action, next_state, reward) #{i + 1}")
-    given = "ReplayMemory(3), then 5 pushes"
-    size = call(len, memory, given=f"len(memory) after {given}")
-    if size != 3:
-        raise Mistake("the memory does not respect its capacity.", given=given, expected=3, got=size,
+    memory = call(student, 5, given="ReplayMemory(capacity=5)")
+    pushed: dict[int, tuple] = {}
+
+    def push(i: int, final: bool = False) -> None:
+        pushed[i] = _transition(i, final)
+        try:
+            call(memory.push, *pushed[i], given=f"memory.push(state, action, next_state, reward) #{i + 1}")
+        except StudentError as error:
+            if isinstance(error.error, TypeError) and "required positional argument" in str(error.error):
+                error.hint = "unpack the arguments into the Transition: Transition(*args)."
+            raise
+
+    push(0)
+    push(1, final=True)
+    given = "ReplayMemory(5) after 2 pushes"
+    size = call(len, memory, given=f"len(memory) in a {given}")
+    if size != 2:
+        raise Mistake("len(memory) should count the transitions stored so far.", given=given, expected=2,
+                      got=size, hint="return len(self.memory), not the capacity.")
+    kept = sorted(_sample(memory, 2, pushed, f"in a {given}"))
+    if kept != [0, 1]:
+        raise Mistake("sample(2) of a memory holding 2 transitions should return both.", given=given,
+                      expected="transitions #1 and #2", got=f"transitions {[k + 1 for k in kept]}",
+                      hint="draw without replacement: random.sample(self.memory, batch_size).")
+    other = call(student, 5, given="a second ReplayMemory(capacity=5)")
+    if call(len, other, given="len() of a second, new memory") != 0:
+        raise Mistake("a new memory already holds the first memory's transitions.",
+                      given="two ReplayMemory(5) objects, 2 pushes into the first",
+                      expected="len(second) == 0", got=len(other),
+                      hint="create the deque inside __init__ (self.memory = deque(...)), not as a class attribute.")
+    for i in range(2, 8):
+        push(i)
+    given = "ReplayMemory(5) after 8 pushes"
+    size = call(len, memory, given=f"len(memory) in a {given}")
+    if size != 5:
+        raise Mistake("the memory does not respect its capacity.", given=given, expected=5, got=size,
                       hint="keep the transitions in deque([], maxlen=capacity): it drops the oldest.")
-    batch = call(memory.sample, 3, given=f"memory.sample(3) after {given}")
-    if not isinstance(batch, list) or len(batch) != 3:
-        raise Mistake("sample(3) should return a list of 3 transitions.", given=given,
-                      expected="a list of 3 Transition", got=repr(batch)[:80],
-                      hint="return random.sample(self.memory, batch_size).")
-    if not all(isinstance(t, Transition) for t in batch):
-        raise Mistake("the memory should hold Transition namedtuples.", given=given,
-                      expected="Transition(state=..., action=..., next_state=..., reward=...)",
-                      got=type(batch[0]).__name__, hint="in push: self.memory.append(Transition(*args)).")
-    random.seed(0)
-    duplicates = sum(len({id(t) for t in memory.sample(3)}) < 3 for _ in range(20))
-    if duplicates:
-        raise Mistake("sample() returned the same transition twice in one batch.", given=given,
-                      expected="3 distinct transitions per batch",
-                      got=f"repeats in {duplicates} of 20 batches",
-                      hint="random.sample draws without replacement; random.choices draws with it.")
-    kept = sorted(int(t.state.flatten()[0]) for t in batch)
-    if kept != [2, 3, 4]:
+    newest = sorted(_sample(memory, 5, pushed, f"in a {given}"))
+    if newest != [3, 4, 5, 6, 7]:
         raise Mistake("the memory should keep the newest transitions and drop the oldest.",
-                      given=given, expected="transitions #3, #4, #5", got=f"transitions {[k + 1 for k in kept]}",
+                      given=given, expected="transitions #4 to #8", got=f"transitions {[k + 1 for k in newest]}",
                       hint="deque(maxlen=capacity) with append() does exactly that.")
-    firsts = {int(memory.sample(1)[0].state.flatten()[0]) for _ in range(40)}
-    if len(firsts) < 2:
-        raise Mistake("sample() is not random: it keeps returning the same transitions.", given=given,
-                      expected="different transitions from call to call", got=f"always {sorted(firsts)}",
-                      hint="use random.sample(self.memory, batch_size).")
-    return "capacity, newest kept, distinct random batches, and len()."
+    random.seed(0)
+    draws = [_sample(memory, 3, pushed, f"in a {given}") for _ in range(30)]
+    repeats = sum(len(set(d)) < 3 for d in draws)
+    if repeats:
+        raise Mistake("sample() returned the same transition twice in one batch.", given=given,
+                      expected="3 distinct transitions per batch", got=f"repeats in {repeats} of 30 batches",
+                      hint="random.sample draws without replacement; random.choices draws with it.")
+    seen = Counter(i for d in draws for i in d)
+    if len({tuple(sorted(d)) for d in draws}) < 2 or len(seen) < 5:
+        raise Mistake("sample() is not random over the whole memory.", given=given,
+                      expected="every stored transition drawn now and then",
+                      got=f"only transitions {sorted(k + 1 for k in seen)} in 30 batches of 3",
+                      hint="draw uniformly from everything stored: random.sample(self.memory, batch_size).")
+    return "push keeps the fields in order, len() below and at capacity, newest kept, distinct random batches."
 
 
 def _reference_transpose(transitions: list[Transition]) -> Transition:
@@ -63,21 +155,51 @@ def _reference_transpose(transitions: list[Transition]) -> Transition:
 
 @checker("transpose_batch", _reference_transpose, "Transition(*zip(*transitions))")
 def check_transpose_batch(student: Callable[[list[Transition]], Any]) -> str:
-    """``transpose_batch(transitions)``: a batch of Transitions -> one Transition of tuples."""
-    transitions = [Transition(*_transition(i)) for i in range(4)]
-    given = "transpose_batch([Transition(s0, a0, n0, r0), ..., Transition(s3, a3, n3, r3)])"
-    got = call(student, transitions, given=given)
-    if not isinstance(got, Transition):
-        raise Mistake("the result should be a single Transition whose fields are tuples.", given=given,
-                      expected="Transition(state=(s0, s1, s2, s3), action=(a0, ...), ...)",
-                      got=type(got).__name__,
-                      hint="zip(*transitions) groups the fields; Transition(*...) names them again.")
-    expected = _reference_transpose(transitions)
-    for field in Transition._fields:
-        mine, want = getattr(got, field), getattr(expected, field)
-        if len(mine) != len(want) or any(a is not b for a, b in zip(mine, want, strict=False)):
-            raise Mistake(f"batch.{field} does not hold the {field} of every transition, in order.",
-                          given=given, expected=f"({field} of transition 0, 1, 2, 3)",
-                          got=f"{len(mine)} items" if len(mine) != len(want) else "other items",
-                          hint="Transition(*zip(*transitions)).")
-    return "one Transition holding a tuple per field, in order."
+    """``transpose_batch(transitions)``: a batch of Transitions -> one Transition of sequences."""
+    for size, finals in ((4, (2,)), (3, ()), (6, (0, 5)), (1, ())):
+        transitions = [Transition(*_transition(i, i in finals)) for i in range(size)]
+        given = (f"transpose_batch([Transition(s0, a0, n0, r0), ...]) with {size} transition(s)"
+                 + (f", next_state None in #{[f for f in finals]}" if finals else ""))
+        before = Snapshot("transitions", transitions)
+        try:
+            got = call(student, transitions, given=given)
+        except StudentError as error:
+            if isinstance(error.error, TypeError) and "positional argument" in str(error.error):
+                error.hint = ("Transition(*transitions) passes whole transitions as fields; first regroup "
+                              "the fields with zip(*transitions), then Transition(*zip(*transitions)).")
+            elif finals and isinstance(error.error, TypeError):
+                error.hint = ("next_state may be None (the episode ended): keep each field as a tuple of "
+                              "the items themselves, do not concatenate them here.")
+            raise
+        expect_unchanged([before], given)
+        if not _is_transition(got):
+            raise Mistake("the result should be a single Transition whose fields are tuples.", given=given,
+                          expected="Transition(state=(s0, s1, ...), action=(a0, ...), ...)",
+                          got=f"{type(got).__name__}" + (f" of {len(got)} items" if isinstance(got, (list, tuple))
+                                                         else ""),
+                          hint="zip(*transitions) groups the fields; Transition(*...) names them again "
+                               "so that batch.state, batch.action... work.")
+        for index, field in enumerate(FIELDS):
+            mine = getattr(got, field)
+            want = [t[index] for t in transitions]
+            if torch.is_tensor(mine):
+                raise Mistake(f"batch.{field} is one tensor; keep each field a tuple of the {size} items.",
+                              given=given, hint="the next cell concatenates them with torch.cat, and a "
+                              "next_state can be None: Transition(*zip(*transitions)) keeps them as they are.")
+            if not isinstance(mine, (tuple, list)) or len(mine) != size or any(
+                a is not b for a, b in zip(mine, want, strict=True)
+            ):
+                holds = next((FIELDS[j] for j in range(4) if isinstance(mine, (tuple, list)) and len(mine) == size
+                              and all(a is t[j] for a, t in zip(mine, transitions, strict=True))), None)
+                if any(mine is t for t in transitions):
+                    raise Mistake(f"batch.{field} is a whole transition, not the {field} of every transition.",
+                                  given=given, hint="Transition(*transitions) puts whole transitions in the fields: "
+                                  "regroup the fields first with zip(*transitions), then Transition(*zip(*transitions)).")
+                raise Mistake(f"batch.{field} does not hold the {field} of every transition, in order.",
+                              given=given, expected=f"({field} of transition 0, 1, ..., {size - 1})",
+                              got=f"the {holds} of every transition" if holds else
+                              f"{type(mine).__name__}" + (f" of {len(mine)} items" if hasattr(mine, "__len__")
+                                                           else ""),
+                              hint="keep the fields in Transition's order: state, action, next_state, reward."
+                              if holds else None)
+    return "one Transition holding a tuple per field, in order, for batches of 1 to 6 with None next states."

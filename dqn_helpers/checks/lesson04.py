@@ -1,58 +1,134 @@
-"""Checkers for lesson 04 (the Q-network): conv2d_size_out and the slides' DQN."""
+"""Checkers for lesson 04 (the Q-network): conv2d_size_out, the slides' DQN, and the declaration
+of the policy and target networks with their optimiser.
+
+The network is compared by what it *does*: the layers its ``forward`` actually runs, in that
+order (so layers registered in another order, ``nn.Sequential`` or ``nn.LazyLinear`` are fine),
+then its Q-values with the reference's weights copied in, at two screen sizes.
+"""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
-from dqn_helpers.checks.core import Mistake, StudentError, call, checker
+from dqn_helpers.checks.core import (
+    Mistake,
+    Snapshot,
+    StudentError,
+    call,
+    checker,
+    close,
+    diagnose,
+    expect_unchanged,
+)
 from dqn_helpers.model import SlidesDQN, conv2d_size_out
+
+
+def _size_variants(size: int, kernel: int, stride: int) -> list[tuple[Callable[[], Any], str]]:
+    return [
+        (lambda: (size - kernel) // stride, "a window of kernel_size fits (size - kernel_size) // stride + 1 "
+         "times: count the first position too (+ 1)."),
+        (lambda: size - kernel + 1, "the window moves stride pixels at a time: divide by the stride."),
+        (lambda: (size - kernel + 1) // stride, "add the 1 after dividing: (size - kernel_size) // stride + 1."),
+        (lambda: -(-(size - kernel) // stride) + 1, "the last partial step does not fit: round down (//)."),
+        (lambda: (size + 2 - kernel) // stride + 1, "the slides' convolutions have no padding: nothing to add."),
+        (lambda: (size - 5) // 2 + 1, "use the kernel_size and stride you are given, not 5 and 2."),
+        (lambda: size // stride, "the kernel's size matters: (size - kernel_size) // stride + 1."),
+    ]
 
 
 @checker("conv2d_size_out", conv2d_size_out, "dqn_helpers.model.conv2d_size_out")
 def check_conv2d_size_out(student: Callable[..., int]) -> str:
     """``conv2d_size_out(size, kernel_size=5, stride=2)``: output length of an unpadded conv."""
-    cases = [(40, 5, 2), (18, 5, 2), (7, 5, 2), (90, 5, 2), (43, 5, 2), (84, 8, 4), (10, 3, 1), (6, 5, 2)]
+    cases = [(40, 5, 2), (18, 5, 2), (7, 5, 2), (90, 5, 2), (43, 5, 2), (84, 8, 4), (10, 3, 1), (6, 5, 2),
+             (21, 4, 3)]
     for size, kernel, stride in cases:
         given = f"conv2d_size_out({size}, kernel_size={kernel}, stride={stride})"
-        got = call(student, size, kernel_size=kernel, stride=stride, given=given)
-        expected = conv2d_size_out(size, kernel, stride)
-        if isinstance(got, float):
-            raise Mistake("the size should be a whole number of pixels.", given=given, expected=expected,
-                          got=got, hint="use floor division // instead of /.")
-        if got == expected:
-            continue
-        if got == expected - 1:
-            hint = "a window of kernel_size fits (size - kernel_size) // stride + 1 times: don't forget the + 1."
-        elif got == (size - kernel) + 1:
-            hint = "divide by the stride: the window moves stride pixels at a time."
-        else:
-            hint = "(size - (kernel_size - 1) - 1) // stride + 1"
-        raise Mistake("wrong output size.", given=given, expected=expected, got=got, hint=hint)
-    return "right on the slides' 40x90 screens and on other kernels and strides."
+        got = call(student, size, kernel, stride, given=given)
+        _expect_size(got, conv2d_size_out(size, kernel, stride), given, _size_variants(size, kernel, stride))
+    for size in (40, 90, 7):
+        given = f"conv2d_size_out({size}) (the defaults: kernel_size=5, stride=2)"
+        got = call(student, size, given=given)
+        _expect_size(got, conv2d_size_out(size), given, [],
+                     hint="keep the slides' defaults in the signature: kernel_size=5, stride=2.")
+    return "right on the slides' 40x90 screens, with the defaults, and on other kernels and strides."
 
 
-def _layers(network: nn.Module) -> list[tuple[str, nn.Module]]:
-    return [(name, m) for name, m in network.named_modules()
-            if isinstance(m, (nn.Conv2d, nn.BatchNorm2d, nn.Linear))]
+def _expect_size(got: Any, expected: int, given: str, variants: list, hint: str | None = None) -> None:
+    if got is None:
+        raise Mistake("conv2d_size_out returned None.", given=given, expected=expected, got=None,
+                      hint="end with `return` and the size.")
+    if isinstance(got, bool) or not isinstance(got, int) and not (hasattr(got, "__index__") and not torch.is_tensor(got)):
+        raise Mistake("the size should be a whole number of pixels (an int).", given=given, expected=expected,
+                      got=f"{got!r} ({type(got).__name__})",
+                      hint="use floor division // instead of /; nn.Linear needs an int." if isinstance(got, float)
+                      else "return a plain int.")
+    if int(got) != expected:
+        raise Mistake("wrong output size.", given=given, expected=expected, got=int(got),
+                      hint=hint or diagnose(int(got), variants, lambda a, b: a == b))
+
+
+# --- the network --------------------------------------------------------------------------
+
+_COUNTED = (nn.Conv2d, nn.BatchNorm2d, nn.Linear, nn.LazyLinear, nn.LazyConv2d, nn.MaxPool2d, nn.Dropout,
+            nn.BatchNorm1d, nn.Softmax)
 
 
 def _describe(module: nn.Module) -> str:
     if isinstance(module, nn.Conv2d):
+        padding = "" if module.padding in ((0, 0), 0, "valid") else f", padding={module.padding}"
         return (f"Conv2d({module.in_channels}, {module.out_channels}, kernel_size={module.kernel_size[0]}, "
-                f"stride={module.stride[0]})")
+                f"stride={module.stride[0]}{padding})")
     if isinstance(module, nn.BatchNorm2d):
         return f"BatchNorm2d({module.num_features})"
-    return f"Linear({module.in_features}, {module.out_features})"
+    if isinstance(module, nn.Linear):
+        return f"Linear({module.in_features}, {module.out_features})"
+    return type(module).__name__
 
 
-def _copy_weights(source: nn.Module, target: nn.Module) -> None:
-    with torch.no_grad():
-        for (_, s), (_, t) in zip(_layers(source), _layers(target), strict=True):
-            for name, tensor in list(s.named_parameters()) + list(s.named_buffers()):
-                getattr(t, name).copy_(tensor)
+def _run_order(network: nn.Module, screens: torch.Tensor, given: str) -> tuple[list[nn.Module], Any]:
+    """The layers ``forward`` runs, in the order it runs them, and its output."""
+    order: list[nn.Module] = []
+    hooks = [m.register_forward_hook(lambda m, _i, _o: order.append(m))
+             for m in network.modules() if isinstance(m, _COUNTED)]
+    try:
+        output = call(network, screens, given=given)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return order, output
+
+
+def _reference_variants(reference: SlidesDQN, screens: torch.Tensor) -> list[tuple[Callable[[], Any], str]]:
+    r = reference
+    blocks = [(r.conv1, r.bn1), (r.conv2, r.bn2), (r.conv3, r.bn3)]
+
+    def forward(activation_first: tuple[bool, ...] = (False, False, False),
+                relu: tuple[bool, ...] = (True, True, True),
+                after: Callable[[torch.Tensor], torch.Tensor] = lambda q: q) -> torch.Tensor:
+        x = screens
+        for (conv, bn), first, use_relu in zip(blocks, activation_first, relu, strict=True):
+            x = conv(x)
+            x = bn(F.relu(x)) if first and use_relu else F.relu(bn(x)) if use_relu else bn(x)
+        return after(r.head(x.flatten(1)))
+
+    swapped = [(True, True, True)] + [tuple(i == k for i in range(3)) for k in range(3)]
+    return [
+        *[(lambda order=order: forward(activation_first=order),
+           "apply BatchNorm before the ReLU in every block: F.relu(self.bn1(self.conv1(x))).") for order in swapped],
+        (lambda: forward(relu=(False, False, False)), "each block ends with a ReLU: F.relu(self.bn1(self.conv1(x)))."),
+        *[(lambda k=k: forward(relu=tuple(i != k for i in range(3))), f"block {k + 1} is missing its ReLU.")
+          for k in range(3)],
+        (lambda: forward(after=F.relu), "no ReLU after the head: Q-values can be negative."),
+        (lambda: forward(after=lambda q: F.softmax(q, dim=1)),
+         "the head outputs Q-values (expected returns), not probabilities: no softmax."),
+        (lambda: forward(after=torch.sigmoid), "the head outputs Q-values as they are: no sigmoid."),
+    ]
 
 
 @checker("DQN", SlidesDQN, "dqn_helpers.model.SlidesDQN")
@@ -61,47 +137,166 @@ def check_dqn(student: type) -> str:
     given = "DQN(h=40, w=90, outputs=2)"
     torch.manual_seed(0)
     network = call(student, 40, 90, 2, given=given)
+    if not isinstance(network, nn.Module):
+        raise Mistake("DQN(...) should make a torch network.", given=given, expected="an nn.Module",
+                      got=type(network).__name__, hint="class DQN(nn.Module): ...")
     reference = SlidesDQN(40, 90, 2)
-    mine, theirs = _layers(network), _layers(reference)
-    for position, (want_name, want) in enumerate(theirs):
-        if position >= len(mine):
-            raise Mistake(f"layer {want_name} is missing.", given=given, expected=_describe(want),
-                          got=f"only {len(mine)} layers", hint="conv1, bn1, conv2, bn2, conv3, bn3, head.")
-        name, layer = mine[position]
-        if _describe(layer) != _describe(want):
-            if isinstance(want, nn.Linear) and isinstance(layer, nn.Linear):
-                hint = ("wrong flatten size: the head's input is convw * convh * 32, with convw and convh "
-                        "from conv2d_size_out applied three times to w and to h.")
-            else:
-                hint = ("the slides: Conv2d(3, 16, 5, 2), Conv2d(16, 32, 5, 2), Conv2d(32, 32, 5, 2), "
-                        "each followed by BatchNorm2d.")
-            raise Mistake(f"layer {name} is not the slides' {want_name}.", given=given,
-                          expected=_describe(want), got=_describe(layer), hint=hint)
-    if len(mine) > len(theirs):
-        raise Mistake("the network has extra layers.", given=given, expected=f"{len(theirs)} layers",
-                      got=f"{len(mine)}: {', '.join(_describe(m) for _, m in mine)}")
-    _copy_weights(reference, network)
     screens = torch.rand(5, 3, 40, 90)
-    output = call(network, screens, given="forward on a batch of 5 screens of 3x40x90")
-    if tuple(output.shape) != (5, 2):
-        raise Mistake("forward should return one Q-value per action for each screen.",
-                      given="a batch of 5 screens", expected=(5, 2), got=tuple(output.shape),
-                      hint="flatten with x.view(x.size(0), -1) before the head.")
-    expected = reference(screens)
-    if not torch.allclose(output, expected, atol=1e-5):
-        raise Mistake("the layers are right, but forward computes something else.",
-                      given="a batch of 5 screens, with the reference network's weights copied in",
-                      expected=[round(v, 3) for v in expected[0].tolist()],
-                      got=[round(v, 3) for v in output[0].tolist()],
-                      hint="x = F.relu(self.bn1(self.conv1(x))) for each of the three blocks, then the head.")
+    before = Snapshot("x", screens)
+    order, _ = _run_order(network, screens, "forward on a batch of 5 screens of 3x40x90")
+    expect_unchanged([before], "forward on a batch of 5 screens of 3x40x90", "your forward")
+    ran = [_describe(m) for m in order]
+    want = [_describe(m) for m in (reference.conv1, reference.bn1, reference.conv2, reference.bn2,
+                                   reference.conv3, reference.bn3, reference.head)]
+    unused = [name for name, m in network.named_modules() if isinstance(m, _COUNTED) and m not in order]
+    if ran != want:
+        position = next((i for i, (a, b) in enumerate(zip(ran, want, strict=False)) if a != b), min(len(ran), len(want)))
+        if unused and len(ran) < len(want):
+            hint = f"`{unused[0]}` is defined in __init__ but forward never uses it."
+        elif position < len(want) and position < len(ran) and want[position].startswith("Linear") \
+                and ran[position].startswith("Linear"):
+            hint = ("wrong flatten size: the head's input is convw * convh * 32, with convw and convh from "
+                    "conv2d_size_out applied three times to w and to h.")
+        elif position < len(want) and want[position].startswith("BatchNorm"):
+            hint = "each convolution is followed by its BatchNorm2d (16, 32, 32 channels)."
+        else:
+            hint = ("the slides' layers: Conv2d(3, 16), Conv2d(16, 32), Conv2d(32, 32), all kernel_size=5, "
+                    "stride=2, each followed by BatchNorm2d, then the linear head.")
+        raise Mistake(f"layer {position + 1} that forward runs is not the slides' layer {position + 1}.",
+                      given=given, expected=" → ".join(want), got=" → ".join(ran) or "no layers ran", hint=hint)
+    with torch.no_grad():
+        for mine, theirs in zip(order, (reference.conv1, reference.bn1, reference.conv2, reference.bn2,
+                                        reference.conv3, reference.bn3, reference.head), strict=True):
+            for name, tensor in list(theirs.named_parameters()) + list(theirs.named_buffers()):
+                getattr(mine, name).copy_(tensor)
+    for mode in ("train", "eval"):
+        network.train(mode == "train")
+        reference.train(mode == "train")
+        fresh = torch.rand(6, 3, 40, 90)
+        given = f"forward on 6 screens of 3x40x90 in {mode}() mode, with the reference network's weights copied in"
+        output = call(network, fresh.clone(), given=given)
+        if not torch.is_tensor(output) or tuple(output.shape) != (6, 2):
+            raise Mistake("forward should return one Q-value per action for each screen.", given=given,
+                          expected=(6, 2), got=tuple(output.shape) if torch.is_tensor(output) else type(output).__name__,
+                          hint="flatten each screen's features, x.view(x.size(0), -1), then return self.head(x).")
+        with torch.no_grad():
+            expected = reference(fresh)
+        if not close(output, expected, 1e-4):
+            with torch.no_grad():
+                hint = diagnose(output, _reference_variants(reference, fresh), lambda a, b: close(a, b, 1e-4))
+            raise Mistake("the layers are right, but forward computes something else.", given=given,
+                          expected=expected[0], got=output[0].detach(), hint=hint)
     given = "DQN(h=60, w=120, outputs=3) on 2 screens of 3x60x120"
     wide = call(student, 60, 120, 3, given=given)
     try:
         shape = tuple(call(wide, torch.rand(2, 3, 60, 120), given=given).shape)
     except StudentError as crash:
-        shape = f"{type(crash.error).__name__}: {crash.error}"
+        shape = f"{type(crash.error).__name__}: {str(crash.error)[:120]}"
     if shape != (2, 3):
-        raise Mistake("the head's size must follow the screen size, not be fixed for 40x90.",
-                      given=given, expected=(2, 3), got=shape,
-                      hint="compute linear_input_size from h and w with conv2d_size_out.")
-    return "the slides' layers, the right flatten size, and the same Q-values as the reference."
+        raise Mistake("the head's size must follow the screen size and the number of actions, not be fixed for "
+                      "40x90 and 2 actions.", given=given, expected=(2, 3), got=shape,
+                      hint="compute linear_input_size from h and w with conv2d_size_out, and use `outputs`.")
+    return "the slides' layers in the right order, the right flatten size, and the reference's Q-values."
+
+
+# --- declaring the networks ---------------------------------------------------------------
+
+
+def _reference_declare(init_screen: torch.Tensor, n_actions: int, device: torch.device | str):
+    _, _, screen_height, screen_width = init_screen.shape
+    policy_net = SlidesDQN(screen_height, screen_width, n_actions).to(device)
+    target_net = SlidesDQN(screen_height, screen_width, n_actions).to(device)
+    target_net.load_state_dict(policy_net.state_dict())
+    target_net.eval()
+    optimizer = torch.optim.RMSprop(policy_net.parameters())
+    return policy_net, target_net, optimizer
+
+
+def _declared(got: Any, given: str) -> tuple[nn.Module, nn.Module, Any]:
+    if not isinstance(got, (tuple, list)) or len(got) != 3:
+        raise Mistake("declare_networks should return three things: policy_net, target_net, optimizer.",
+                      given=given, expected="(policy_net, target_net, optimizer)",
+                      got=repr(got)[:80] if got is None or not isinstance(got, (tuple, list))
+                      else f"a {type(got).__name__} of {len(got)}",
+                      hint="end with `return policy_net, target_net, optimizer`.")
+    policy_net, target_net, optimizer = got
+    for name, net in (("policy_net", policy_net), ("target_net", target_net)):
+        if not isinstance(net, nn.Module):
+            raise Mistake(f"{name} should be a network (an nn.Module).", given=given,
+                          expected="DQN(screen_height, screen_width, n_actions).to(device)",
+                          got=type(net).__name__, hint="return policy_net, target_net, optimizer, in that order.")
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise Mistake("the third thing returned should be the optimiser.", given=given,
+                      expected="optim.RMSprop(policy_net.parameters())", got=type(optimizer).__name__)
+    return policy_net, target_net, optimizer
+
+
+@checker("declare_networks", _reference_declare, "the slides' declaration (dqn_helpers.model.SlidesDQN)")
+def check_declare_networks(student: Callable[..., Any]) -> str:
+    """``declare_networks(init_screen, n_actions, device)``: the slides' policy/target nets and optimiser."""
+    for height, width, n_actions in ((40, 90, 2), (60, 120, 3)):
+        init_screen = torch.rand(1, 3, height, width)
+        given = f"declare_networks(init_screen of shape {tuple(init_screen.shape)}, n_actions={n_actions}, device='cpu')"
+        before = Snapshot("init_screen", init_screen)
+        policy_net, target_net, optimizer = _declared(
+            call(student, init_screen, n_actions, torch.device("cpu"), given=given), given)
+        expect_unchanged([before], given)
+        if policy_net is target_net:
+            raise Mistake("policy_net and target_net are the same network.", given=given,
+                          hint="make two networks; `target_net = policy_net` only gives the same one a second name, "
+                               "so the target would move with every update.")
+        shared = {id(p) for p in policy_net.parameters()} & {id(p) for p in target_net.parameters()}
+        if shared:
+            raise Mistake("policy_net and target_net share their weight tensors.", given=given,
+                          hint="build target_net as a second DQN(...) and copy the weights with "
+                               "target_net.load_state_dict(policy_net.state_dict()).")
+        screens = torch.rand(2, 3, height, width)
+        try:
+            with torch.no_grad():
+                q = copy.deepcopy(policy_net).eval()(screens)
+        except Exception as error:  # noqa: BLE001 - the student's network, sized wrongly
+            raise Mistake("policy_net cannot read screens of the size it was declared for.", given=given,
+                          expected=f"Q-values of shape (2, {n_actions}) for 2 screens of 3x{height}x{width}",
+                          got=f"{type(error).__name__}: {str(error)[:100]}",
+                          hint="read the screen's height and width from init_screen.shape "
+                               "(`_, _, screen_height, screen_width = init_screen.shape`).") from None
+        if tuple(q.shape) != (2, n_actions):
+            raise Mistake("policy_net gives the wrong number of Q-values.", given=given,
+                          expected=(2, n_actions), got=tuple(q.shape),
+                          hint="DQN(screen_height, screen_width, n_actions): use the n_actions you are given.")
+        mine, theirs = policy_net.state_dict(), target_net.state_dict()
+        if mine.keys() != theirs.keys() or any(not torch.equal(mine[k], theirs[k]) for k in mine):
+            raise Mistake("target_net does not start with policy_net's weights.", given=given,
+                          hint="copy them once: target_net.load_state_dict(policy_net.state_dict()).")
+        if target_net.training:
+            raise Mistake("target_net is in training mode.", given=given, expected="target_net.training == False",
+                          got=True, hint="target_net.eval(): the target network only evaluates, it never trains "
+                                         "(and its BatchNorm should use its running statistics).")
+        if not policy_net.training:
+            raise Mistake("policy_net is in evaluation mode.", given=given, expected="policy_net.training == True",
+                          got=False, hint="only target_net gets .eval(); the slides train policy_net in train mode.")
+        trained = {id(p) for group in optimizer.param_groups for p in group["params"]}
+        if trained & {id(p) for p in target_net.parameters()}:
+            raise Mistake("the optimiser updates target_net.", given=given,
+                          hint="optimise the policy network: optim.RMSprop(policy_net.parameters()).")
+        if trained != {id(p) for p in policy_net.parameters()}:
+            raise Mistake("the optimiser does not update all of policy_net's weights.", given=given,
+                          hint="pass all of them: optim.RMSprop(policy_net.parameters()).")
+        if not isinstance(optimizer, torch.optim.RMSprop):
+            raise Mistake("the slides' optimiser is RMSprop.", given=given, expected="RMSprop",
+                          got=type(optimizer).__name__, hint="optim.RMSprop(policy_net.parameters()).")
+        if optimizer.param_groups[0]["lr"] != 0.01:
+            raise Mistake("the slides use RMSprop with its default settings.", given=given, expected="lr 0.01",
+                          got=f"lr {optimizer.param_groups[0]['lr']}", hint="optim.RMSprop(policy_net.parameters()).")
+    given = "declare_networks(init_screen of shape (1, 3, 40, 90), n_actions=2, device='meta')"
+    policy_net, target_net, _ = _declared(call(student, torch.rand(1, 3, 40, 90), 2, torch.device("meta"),
+                                                given=given), given)
+    for name, net in (("policy_net", policy_net), ("target_net", target_net)):
+        devices = {p.device.type for p in net.parameters()}
+        if devices != {"meta"}:
+            raise Mistake(f"{name} is not on the device it was given.", given=given + " ('meta' is a device "
+                          "PyTorch offers for such checks; on Colab's GPU it would be 'cuda')",
+                          expected="meta", got=", ".join(sorted(devices)),
+                          hint="move each network there: DQN(...).to(device).")
+    return ("two separate networks sized from the first screen, the same starting weights, target in eval() "
+            "mode, RMSprop over the policy net, both on `device`.")

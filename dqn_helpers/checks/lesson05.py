@@ -1,4 +1,10 @@
-"""Checkers for lesson 05 (ε-greedy): the slides' schedule and select_action."""
+"""Checkers for lesson 05 (ε-greedy): the slides' schedule and select_action.
+
+``select_action`` is probed with stand-in networks whose greedy action is known (the greedy
+action is not always action 0 or the last one) and with the real slides' network on a real
+screen, over 3 actions as well as 2, so an answer that ignores ``n_actions`` or the network's
+input shape shows.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,14 @@ import math
 import random
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from dqn_helpers.checks.core import Mistake, call, checker
+from dqn_helpers.checks.core import Mistake, Snapshot, call, checker, diagnose, expect_unchanged
+from dqn_helpers.model import SlidesDQN
 from dqn_helpers.policy import ExponentialEpsilon, select_action
 
 
@@ -19,54 +27,116 @@ def _reference_epsilon(step: int, start: float = 0.9, end: float = 0.05, decay: 
     return ExponentialEpsilon(start, end, decay)(step)
 
 
+def _epsilon_variants(step: int, start: float, end: float, decay: float) -> list[tuple[Callable[[], Any], str]]:
+    return [
+        (lambda: end + (start - end) * math.exp(step / decay),
+         "ε must fall: the exponent is negative, math.exp(-1. * step / decay)."),
+        (lambda: start + (end - start) * math.exp(-step / decay),
+         "start and end are swapped: ε begins at `start` and falls towards `end`."),
+        (lambda: end + start * math.exp(-step / decay),
+         "scale the decaying part by (start - end), so ε begins exactly at `start`."),
+        (lambda: (start - end) * math.exp(-step / decay), "add `end`: ε falls towards `end`, not towards 0."),
+        (lambda: end + (start - end) * math.exp(-step * decay), "divide the step by decay: exp(-step / decay)."),
+        (lambda: end + (start - end) * math.exp(-(step // decay)),
+         "step // decay rounds down: divide with / (or -1. * step / decay, as the slides)."),
+        (lambda: 0.05 + 0.85 * math.exp(-step / 200), "use the start, end and decay you are given."),
+        (lambda: max(end, start - (start - end) * step / decay),
+         "this is a linear schedule: the slides' decays exponentially, end + (start - end) * exp(-step / decay)."),
+        (lambda: end + (start - end) * math.exp(-1.0 / decay), "the exponent uses the step: exp(-step / decay)."),
+    ]
+
+
+def _as_number(value: Any, given: str, expected: float) -> float:
+    if value is None:
+        raise Mistake("epsilon_by_step returned None.", given=given, expected=expected, got=None,
+                      hint="end with `return` and the value.")
+    if torch.is_tensor(value) and value.numel() == 1:
+        return float(value)
+    if isinstance(value, (bool, complex, str)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise Mistake("epsilon_by_step should return a number.", given=given, expected=expected,
+                      got=f"{value!r} ({type(value).__name__})"[:80], hint="return one float, such as 0.37.")
+    return float(value)
+
+
 @checker("epsilon_by_step", _reference_epsilon, "dqn_helpers.policy.ExponentialEpsilon")
 def check_epsilon(student: Callable[..., float]) -> str:
     """``epsilon_by_step(step, start=0.9, end=0.05, decay=200)``: the slides' schedule."""
-    for start, end, decay in ((0.9, 0.05, 200), (1.0, 0.1, 1000)):
-        for step in (0, 1, 100, 200, 1000, 5000):
+    settings = ((0.9, 0.05, 200), (1.0, 0.1, 1000), (0.5, 0.2, 30))
+    steps = (0, 1, 100, 200, 1000, 5000)
+
+    def same(a: float, b: float) -> bool:
+        return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
+
+    for start, end, decay in settings:
+        got: dict[int, float] = {}
+        for step in steps:
             given = f"epsilon_by_step({step}, start={start}, end={end}, decay={decay})"
-            got = call(student, step, start=start, end=end, decay=decay, given=given)
-            expected = _reference_epsilon(step, start, end, decay)
-            try:
-                ok = math.isclose(float(got), expected, rel_tol=1e-6, abs_tol=1e-9)
-            except (TypeError, ValueError):
-                raise Mistake("epsilon_by_step should return a number.", given=given,
-                              expected=round(expected, 4), got=repr(got)) from None
-            if ok:
-                continue
-            late = float(call(student, 100_000, start=start, end=end, decay=decay, given=given))
-            if step == 0 and math.isclose(float(got), end, abs_tol=1e-6):
-                hint = "ε must start at `start` and fall towards `end`: check the sign inside exp(-step / decay)."
-            elif late > start or not math.isfinite(late):
-                hint = "ε grows instead of decaying: use exp(-1.0 * step / decay)."
-            else:
-                hint = "end + (start - end) * math.exp(-1.0 * step / decay)"
-            raise Mistake("wrong ε.", given=given, expected=round(expected, 4), got=round(float(got), 4),
-                          hint=hint)
-    return "the slides' exponential schedule, from start down to end."
+            got[step] = _as_number(call(student, step, start=start, end=end, decay=decay, given=given), given,
+                                   _reference_epsilon(step, start, end, decay))
+        wrong = [step for step in steps if not same(got[step], _reference_epsilon(step, start, end, decay))]
+        if not wrong:
+            continue
+        # a known mistake must explain every step of this setting, not one point by chance
+        hints = [hint for _, hint in _epsilon_variants(0, start, end, decay)]
+        hint = next((h for k, h in enumerate(hints) if all(
+            diagnose(got[step], [_epsilon_variants(step, start, end, decay)[k]], same) for step in steps)), None)
+        step = wrong[0]
+        raise Mistake("wrong ε.", given=f"epsilon_by_step({step}, start={start}, end={end}, decay={decay})",
+                      expected=_reference_epsilon(step, start, end, decay), got=got[step], hint=hint)
+    for step in (0, 300):
+        given = f"epsilon_by_step({step}) (the slides' defaults: start=0.9, end=0.05, decay=200)"
+        expected = _reference_epsilon(step)
+        got = _as_number(call(student, step, given=given), given, expected)
+        if not math.isclose(got, expected, rel_tol=1e-6):
+            raise Mistake("wrong ε with the default settings.", given=given, expected=expected, got=got,
+                          hint="keep the slides' defaults in the signature: start=0.9, end=0.05, decay=200.")
+    return "the slides' exponential schedule, from start down to end, for any start, end and decay."
 
 
 class _FixedQ(nn.Module):
-    """A network that always returns the same Q-values: its greedy action is known."""
+    """A network that returns the same Q-values for every screen: its greedy action is known."""
 
-    def __init__(self, values: list[float]) -> None:
+    def __init__(self, values: list[float], state: torch.Tensor) -> None:
         super().__init__()
-        self.values = torch.tensor([values])
-        self.calls = 0
+        self.weight = nn.Parameter(torch.tensor([values]))
+        self.state = state
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self.calls += 1
-        return self.values.expand(x.shape[0], -1)
+    def forward(self, x: Any) -> torch.Tensor:
+        if not torch.is_tensor(x) or tuple(x.shape) != tuple(self.state.shape):
+            shape = tuple(x.shape) if torch.is_tensor(x) else type(x).__name__
+            raise Mistake(f"the network was given {shape} instead of the state {tuple(self.state.shape)}.",
+                          hint="pass the state to the network as it is: network(state); it already has "
+                               "its batch dimension.")
+        return self.weight.expand(x.shape[0], -1)
 
 
-def _as_action(value: object, given: str) -> int:
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        return int(value.item())
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return int(value)
-    raise Mistake("select_action should return one action (an int, or a one-element tensor).",
-                  given=given, expected="0, 1 or 2", got=repr(value)[:60],
-                  hint="return random.randrange(n_actions) or the greedy action as an int.")
+def _as_action(value: Any, given: str, n_actions: int) -> int:
+    if torch.is_tensor(value) and value.numel() == 1:
+        if value.dtype.is_floating_point:
+            raise Mistake("select_action returned a float tensor: a Q-value, not an action.", given=given,
+                          expected=f"an action in 0..{n_actions - 1}", got=repr(value),
+                          hint="max(1) gives (values, indices): the action is the index, q.max(1)[1] "
+                               "(or q.argmax(dim=1)), not q.max(1)[0].")
+        action = int(value.item())
+    elif isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        action = int(value)
+    else:
+        hint = "end with `return` and the action." if value is None else (
+            "return one action, an int (or a one-element tensor such as tensor([[1]])), not the Q-values."
+            if torch.is_tensor(value) else "return random.randrange(n_actions) or the greedy action as an int.")
+        raise Mistake("select_action should return one action (an int, or a one-element tensor).",
+                      given=given, expected=f"an action in 0..{n_actions - 1}", got=repr(value)[:60], hint=hint)
+    if not 0 <= action < n_actions:
+        raise Mistake(f"select_action returned action {action}, which does not exist.", given=given,
+                      expected=f"an action in 0..{n_actions - 1}", got=action,
+                      hint="random.randint(a, b) includes b: use random.randrange(n_actions).")
+    return action
+
+
+def _draw(student: Callable[..., Any], network: nn.Module, state: torch.Tensor, epsilon: float, n_actions: int,
+          times: int, given: str) -> Counter:
+    return Counter(_as_action(call(student, network, state, epsilon, n_actions, given=given), given, n_actions)
+                   for _ in range(times))
 
 
 @checker("select_action", select_action, "dqn_helpers.policy.select_action")
@@ -75,33 +145,71 @@ def check_select_action(student: Callable[..., int]) -> str:
     random.seed(0)
     np.random.seed(0)
     torch.manual_seed(0)
-    values, greedy = [0.2, 0.9, -0.1], 1
-    state = torch.zeros(1, 3, 40, 90)
-    network = _FixedQ(values)
-    given = f"select_action(net, state, epsilon=0.0, n_actions=3), net's Q-values {values}"
-    picks = Counter(_as_action(call(student, network, state, 0.0, 3, given=given), given) for _ in range(100))
-    if picks != Counter({greedy: 100}):
-        most = picks.most_common(1)[0][0]
-        hint = ("the greedy action is the argmax of the Q-values (q.max(1)[1] or q.argmax(dim=1)), not the argmin."
-                if most == int(np.argmin(values)) else "with ε = 0, always take the greedy action.")
-        raise Mistake("with ε = 0 the action should always be the greedy one.", given=given,
-                      expected=f"action {greedy} every time", got=dict(picks), hint=hint)
-    n = 4000
-    for epsilon in (1.0, 0.3):
-        given = f"{n} calls of select_action(net, state, epsilon={epsilon}, n_actions=3)"
-        picks = Counter(_as_action(call(student, network, state, epsilon, 3, given=given), given) for _ in range(n))
-        rate = {a: picks.get(a, 0) / n for a in range(3)}
-        # a random action is uniform over all 3 actions, the greedy one included
-        expected = {a: epsilon / 3 + (1 - epsilon) * (a == greedy) for a in range(3)}
-        off = max(abs(rate[a] - expected[a]) for a in range(3))
-        if off > 0.035:
-            if epsilon == 1.0 and picks.get(greedy, 0) == 0:
-                hint = "a random action may be any action, the greedy one too: random.randrange(n_actions)."
-            elif rate[greedy] < expected[greedy]:
-                hint = "explore when random.random() < ε (a random draw below ε), exploit otherwise."
+    state = torch.rand(1, 3, 40, 90)
+    for values in ([0.2, 0.9, -0.1], [0.5, -0.3, 0.1], [-1.0, -2.0, -0.5]):
+        greedy = int(np.argmax(values))
+        network = _FixedQ(values, state)
+        given = f"select_action(net, state, epsilon=0.0, n_actions=3), net's Q-values {values}"
+        snapshots = [Snapshot("state", state), Snapshot("network", network)]
+        picks = _draw(student, network, state, 0.0, 3, 50, given)
+        expect_unchanged(snapshots, given)
+        if picks != Counter({greedy: 50}):
+            most = picks.most_common(1)[0][0]
+            if len(picks) == 1 and most == int(np.argmin(values)):
+                hint = "the greedy action is the argmax of the Q-values (q.max(1)[1] or q.argmax(dim=1)), not the argmin."
+            elif len(picks) > 1:
+                hint = ("with ε = 0 your code still takes random actions: explore only when "
+                        "random.random() < epsilon (are the two branches swapped?).")
             else:
-                hint = "explore with probability ε: `if random.random() < epsilon:` pick random.randrange(n_actions)."
-            raise Mistake(f"with ε = {epsilon} the actions are not ε-greedy.", given=given,
-                          expected={a: f"{p:.0%}" for a, p in expected.items()},
-                          got={a: f"{p:.0%}" for a, p in rate.items()}, hint=hint)
-    return "greedy when ε = 0, uniform when ε = 1, and the right mix in between."
+                hint = "the greedy action is the index of the largest Q-value: network(state).max(1)[1]."
+            raise Mistake("with ε = 0 the action should always be the greedy one.", given=given,
+                          expected=f"action {greedy} every time", got=dict(picks), hint=hint)
+    network = _FixedQ([0.2, 0.9, -0.1], state)
+    n, greedy = 3000, 1
+    rates: dict[float, dict[int, float]] = {}
+    for epsilon in (1.0, 0.3):
+        given = f"{n} calls of select_action(net, state, epsilon={epsilon}, n_actions=3), greedy action 1"
+        picks = _draw(student, network, state, epsilon, 3, n, given)
+        rates[epsilon] = {a: picks.get(a, 0) / n for a in range(3)}
+
+    def mix(random_share: Callable[[float, int], float], greedy_share: Callable[[float], float]):
+        return {e: {a: random_share(e, a) + greedy_share(e) * (a == greedy) for a in range(3)} for e in rates}
+
+    def near(got: dict[float, dict[int, float]], want: dict[float, dict[int, float]]) -> bool:
+        return all(abs(got[e][a] - want[e][a]) <= 0.04 for e in got for a in range(3))
+
+    # a random action is uniform over all 3 actions, the greedy one included
+    expected = mix(lambda e, a: e / 3, lambda e: 1 - e)
+    if not near(rates, expected):
+        variants = [
+            (mix(lambda e, a: (1 - e) / 3, lambda e: e),
+             "the branches are swapped: explore (random action) when random.random() < epsilon."),
+            (mix(lambda e, a: e / 2 * (a < 2), lambda e: 1 - e),
+             "a random action ranges over all n_actions actions: random.randrange(n_actions)."),
+            (mix(lambda e, a: e / 2 * (a != greedy), lambda e: 1 - e),
+             "a random action may be any action, the greedy one too: random.randrange(n_actions)."),
+            (mix(lambda e, a: 0.0, lambda e: 1.0),
+             "ε is ignored: explore with probability epsilon, `if random.random() < epsilon:`."),
+            (mix(lambda e, a: 1 / 3, lambda e: 0.0), "ε is ignored: every action is random."),
+        ]
+        hint = next((h for want, h in variants if near(rates, want)), None)
+        epsilon = next(e for e in rates if not near({e: rates[e]}, {e: expected[e]}))
+        raise Mistake(f"with ε = {epsilon} the actions are not ε-greedy.",
+                      given=f"{n} calls of select_action(net, state, epsilon={epsilon}, n_actions=3), greedy action 1",
+                      expected={a: f"{p:.0%}" for a, p in expected[epsilon].items()},
+                      got={a: f"{p:.0%}" for a, p in rates[epsilon].items()}, hint=hint)
+    torch.manual_seed(3)
+    slides_net = SlidesDQN(40, 90, 2).eval()
+    screen = torch.rand(1, 3, 40, 90)
+    with torch.no_grad():
+        greedy = int(slides_net(screen).argmax(dim=1))
+    given = "select_action(the slides' DQN in eval() mode, a (1, 3, 40, 90) screen, epsilon=0.0, n_actions=2)"
+    snapshots = [Snapshot("state", screen), Snapshot("network", slides_net)]
+    picks = _draw(student, slides_net, screen, 0.0, 2, 5, given)
+    expect_unchanged(snapshots, given)
+    if picks != Counter({greedy: 5}):
+        raise Mistake("on the slides' network the action is not the greedy one.", given=given,
+                      expected=f"action {greedy} every time", got=dict(picks),
+                      hint=diagnose(picks.most_common(1)[0][0], [(lambda: 1 - greedy, "take the argmax, not the argmin.")],
+                                    lambda a, b: a == b))
+    return "greedy when ε = 0 (stand-in and slides' networks), uniform when ε = 1, the right mix in between."

@@ -1,37 +1,59 @@
-"""Checker for lesson 06 (training): the TD target with the non-final mask, and the loss."""
+"""Checkers for lesson 06 (training): the TD loss, and one episode of the slides' training loop.
+
+``compute_loss`` is probed with small stand-in networks and with the real slides' networks on
+real-sized screens, on the device the lesson trains on, for several batch sizes and discounts;
+its inputs must come back unchanged. ``train_episode`` is run on real CartPole episodes, one
+ending in a fall and one in a time-limit truncation, with instrumented ``select_action``,
+memory and ``optimize_model``, and judged by its effects.
+"""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
+from typing import Any
 
+import gymnasium as gym
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from dqn_helpers.checks.core import Mistake, call, checker
+from dqn_helpers.checks.core import (
+    Mistake,
+    Snapshot,
+    StudentError,
+    call,
+    checker,
+    diagnose,
+    expect_unchanged,
+)
+from dqn_helpers.device import pick_device
+from dqn_helpers.env import make_env
+from dqn_helpers.model import SlidesDQN
 from dqn_helpers.replay import Transition
+from dqn_helpers.screen import get_screen
 from dqn_helpers.slides import slides_loss
 
-GAMMA = 0.9
 
-
-def _network(seed: int) -> nn.Module:
+def _network(seed: int, screen: tuple[int, ...] = (3, 4, 5)) -> nn.Module:
     torch.manual_seed(seed)
-    return nn.Sequential(nn.Flatten(), nn.Linear(3 * 4 * 5, 2))
+    return nn.Sequential(nn.Flatten(), nn.Linear(int(torch.tensor(screen).prod()), 2))
 
 
-def _transitions(final: tuple[int, ...]) -> list[Transition]:
-    """Six transitions with tiny 3x4x5 'screens'; those at the indices in ``final`` end their episode."""
-    generator = torch.Generator().manual_seed(11)
+def _transitions(size: int, final: tuple[int, ...], screen: tuple[int, ...] = (3, 4, 5), seed: int = 11,
+                 device: torch.device | str = "cpu") -> list[Transition]:
+    """``size`` transitions with random screens; those at the indices in ``final`` end their episode."""
+    generator = torch.Generator().manual_seed(seed)
     batch = []
-    for i in range(6):
-        state = torch.rand(1, 3, 4, 5, generator=generator)
-        next_state = None if i in final else torch.rand(1, 3, 4, 5, generator=generator)
-        batch.append(Transition(state, torch.tensor([[i % 2]]), next_state, torch.tensor([1.0 + i / 10])))
+    for i in range(size):
+        state = torch.rand(1, *screen, generator=generator).to(device)
+        next_state = None if i in final else torch.rand(1, *screen, generator=generator).to(device)
+        batch.append(Transition(state, torch.tensor([[i % 2]], device=device), next_state,
+                                torch.tensor([1.0 + i / 10], device=device)))
     return batch
 
 
-def _variants(transitions, policy_net, target_net, gamma) -> dict[str, tuple[float, str]]:
+def _variants(transitions, policy_net, target_net, gamma) -> list[tuple[Callable[[], Any], str]]:
     """Losses that typical mistakes produce, each with the hint that fixes it."""
     batch = Transition(*zip(*transitions, strict=True))
     mask = torch.tensor([s is not None for s in batch.next_state])
@@ -39,67 +61,115 @@ def _variants(transitions, policy_net, target_net, gamma) -> dict[str, tuple[flo
     following = torch.cat([s for s in batch.next_state if s is not None])
     q_all = policy_net(states)
     q_taken = q_all.gather(1, actions)
+    device = states.device
 
     def future(net: nn.Module, reduce: str) -> torch.Tensor:
-        values = torch.zeros(len(transitions))
-        with torch.no_grad():
-            q = net(following)
-            values[mask] = q.max(1).values if reduce == "max" else q.min(1).values
+        values = torch.zeros(len(transitions), device=device)
+        q = net(following)
+        picked = {"max": q.max(1).values, "min": q.min(1).values, "argmax": q.max(1).indices.float(),
+                  "taken": q.gather(1, actions[mask.to(device)]).squeeze(1), "mean": q.mean(1)}[reduce]
+        values[mask.to(device)] = picked
         return values
 
-    def huber(targets: torch.Tensor) -> float:
-        return F.smooth_l1_loss(q_taken, targets.unsqueeze(1)).item()
+    def huber(targets: torch.Tensor, **kwargs: Any) -> torch.Tensor:
+        return F.smooth_l1_loss(q_taken, targets.unsqueeze(1), **kwargs)
 
     target = rewards + gamma * future(target_net, "max")
-    return {
-        "policy_next": (huber(rewards + gamma * future(policy_net, "max")),
-                        "the next-state values come from the *target* network: target_net(non_final_next_states)."),
-        "min": (huber(rewards + gamma * future(target_net, "min")),
-                "the target takes the best next action: .max(1)[0] (or .max(1).values), not min."),
-        "gamma_outside": (huber(gamma * (rewards + future(target_net, "max"))),
-                          "γ multiplies only the future: reward + GAMMA * next_state_values."),
-        "mse": (F.mse_loss(q_taken, target.unsqueeze(1)).item(),
-                "the slides use the Huber loss: nn.SmoothL1Loss() (F.smooth_l1_loss), not the squared error."),
-        "broadcast": (F.smooth_l1_loss(*torch.broadcast_tensors(q_taken, target.unsqueeze(0))).item(),
-                      "Q(s, a) has shape (B, 1) and the target (B,): compare them as "
-                      "criterion(state_action_values, expected_state_action_values.unsqueeze(1)); "
-                      "otherwise they broadcast to (B, B)."),
-        "no_gather": (F.smooth_l1_loss(q_all.max(1, keepdim=True).values, target.unsqueeze(1)).item(),
-                      "Q(s, a) is the value of the action *taken*: policy_net(state_batch).gather(1, action_batch)."),
-        "no_mask": (huber(rewards),
-                    "non-final transitions need the future term: next_state_values[non_final_mask] = "
-                    "target_net(non_final_next_states).max(1)[0]."),
-    }
+    return [
+        (lambda: huber(rewards + gamma * future(policy_net, "max")),
+         "the next-state values come from the *target* network: target_net(non_final_next_states)."),
+        (lambda: huber(rewards + gamma * future(target_net, "min")),
+         "the target takes the best next action: .max(1)[0] (or .max(1).values), not min."),
+        (lambda: huber(rewards + gamma * future(target_net, "argmax")),
+         "max(1) gives (values, indices): the target needs the values, .max(1)[0], not the indices .max(1)[1]."),
+        (lambda: huber(rewards + gamma * future(target_net, "taken")),
+         "the target takes the best next action, max over a' of Q_target(s', a'), not the action taken in s."),
+        (lambda: huber(rewards + gamma * future(target_net, "mean")), "the target takes the max over a', not the mean."),
+        (lambda: huber(gamma * (rewards + future(target_net, "max"))),
+         "γ multiplies only the future: reward + gamma * next_state_values."),
+        (lambda: huber(rewards + 0.999 * future(target_net, "max")),
+         "use the `gamma` you are given, not the slides' 0.999."),
+        (lambda: huber(rewards + future(target_net, "max")), "discount the future: reward + gamma * next_state_values."),
+        (lambda: F.mse_loss(q_taken, target.unsqueeze(1)),
+         "the slides use the Huber loss: nn.SmoothL1Loss() (F.smooth_l1_loss), not the squared error."),
+        (lambda: F.l1_loss(q_taken, target.unsqueeze(1)),
+         "the slides use the Huber loss, nn.SmoothL1Loss(): squared for small errors, linear for large ones."),
+        (lambda: huber(target, reduction="sum"), "average over the batch (SmoothL1Loss's default), do not sum."),
+        (lambda: F.smooth_l1_loss(*torch.broadcast_tensors(q_taken, target.unsqueeze(0))),
+         "Q(s, a) has shape (B, 1) and the target (B,): compare them as criterion(state_action_values, "
+         "expected_state_action_values.unsqueeze(1)); otherwise they broadcast to (B, B)."),
+        (lambda: F.smooth_l1_loss(target.unsqueeze(1), q_taken),
+         "the loss compares Q(s, a) with the target: criterion(state_action_values, expected.unsqueeze(1))."),
+        (lambda: F.smooth_l1_loss(q_all.max(1, keepdim=True).values, target.unsqueeze(1)),
+         "Q(s, a) is the value of the action *taken*: policy_net(state_batch).gather(1, action_batch)."),
+        (lambda: huber(rewards),
+         "non-final transitions need the future term: next_state_values[non_final_mask] = "
+         "target_net(non_final_next_states).max(1)[0]."),
+    ]
+
+
+def _same_loss(a: Any, b: Any) -> bool:
+    a, b = float(a), float(b)
+    return abs(a - b) <= 1e-5 * max(1.0, abs(b))
+
+
+def _probes(device: torch.device) -> list[tuple[list[Transition], nn.Module, nn.Module, float, str]]:
+    probes = []
+    for size, final, gamma, seed in ((6, (1, 4), 0.9, 11), (5, (0,), 0.5, 12), (7, (), 0.99, 13)):
+        probes.append((_transitions(size, final, seed=seed), _network(0), _network(1), gamma,
+                       f"{size} transitions of 3x4x5 screens, next_state None at {list(final) or 'none'}, "
+                       f"γ = {gamma}, small linear policy and target networks"))
+    torch.manual_seed(5)
+    policy_net = SlidesDQN(40, 90, 2).to(device)
+    target_net = SlidesDQN(40, 90, 2).to(device).eval()
+    probes.append((_transitions(4, (2,), screen=(3, 40, 90), seed=14, device=device), policy_net, target_net, 0.999,
+                   f"4 transitions of 3x40x90 screens on {device}, next_state None at [2], γ = 0.999, "
+                   "the slides' DQN (policy in train mode, target in eval mode)"))
+    return probes
 
 
 @checker("compute_loss", slides_loss, "dqn_helpers.slides.slides_loss")
 def check_compute_loss(student: Callable[..., torch.Tensor]) -> str:
     """``compute_loss(transitions, policy_net, target_net, gamma)``: the slides' TD loss."""
-    for final in ((1, 4), (0,), ()):
-        transitions = _transitions(final)
-        policy_net, target_net = _network(0), _network(1)
-        given = (f"6 transitions, next_state None at {list(final) or 'none'}, γ = {GAMMA}, "
-                 "small linear policy and target networks")
-        loss = call(student, transitions, policy_net, target_net, GAMMA, given=given)
-        if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
-            raise Mistake("compute_loss should return the loss as a one-element tensor.", given=given,
+    device = pick_device()
+    for transitions, policy_net, target_net, gamma, given in _probes(device):
+        reference_policy, reference_target = _copy(policy_net), _copy(target_net)
+        with torch.no_grad():
+            expected = slides_loss(transitions, reference_policy, reference_target, gamma).item()
+        snapshots = [Snapshot("transitions", transitions), _Weights("policy_net", policy_net),
+                     _Weights("target_net", target_net)]
+        loss = call(student, transitions, policy_net, target_net, gamma, given=given)
+        if any(p.grad is not None for p in list(policy_net.parameters()) + list(target_net.parameters())):
+            raise Mistake("compute_loss already ran backward().", given=given,
+                          hint="only compute and return the loss: the training step calls zero_grad(), "
+                               "backward() and step() itself.")
+        expect_unchanged(snapshots, given, "compute_loss")
+        if not isinstance(loss, torch.Tensor):
+            raise Mistake("compute_loss should return the loss as a tensor.", given=given,
                           expected="tensor(...) with grad_fn", got=repr(loss)[:80],
-                          hint="return criterion(...) itself, not loss.item() or a list.")
+                          hint="end with `return` and the loss." if loss is None else
+                          "return criterion(...) itself, not loss.item() or a number: backward() needs the tensor.")
+        if loss.numel() != 1:
+            raise Mistake("compute_loss should return one number, the loss averaged over the batch.", given=given,
+                          expected="a tensor with one element", got=f"a tensor of shape {tuple(loss.shape)}",
+                          hint="use the default reduction: nn.SmoothL1Loss() averages over the batch.")
         if loss.grad_fn is None:
             raise Mistake("the loss carries no gradient, so the network cannot learn from it.", given=given,
-                          hint="compute Q(s, a) outside `torch.no_grad()` and do not .detach() it or call .item().")
-        with torch.no_grad():
-            expected = slides_loss(transitions, policy_net, target_net, GAMMA).item()
+                          hint="compute Q(s, a) outside `torch.no_grad()` and do not .detach() it.")
+        if loss.device != transitions[0].state.device:
+            raise Mistake("the loss is not on the batch's device.", given=given,
+                          expected=str(transitions[0].state.device),
+                          got=str(loss.device), hint="create new tensors with device=state_batch.device.")
         got = loss.item()
-        if abs(got - expected) > 1e-5 * max(1.0, abs(expected)):
+        if not _same_loss(got, expected):
             with torch.no_grad():
-                variants = _variants(transitions, policy_net, target_net, GAMMA)
-            hint = next((h for value, h in variants.values() if abs(value - got) <= 1e-5 * max(1.0, abs(value))),
-                        "target = reward + GAMMA * next_state_values, where next_state_values is "
-                        "max_a target_net(s', a) for non-final s' and 0 for final ones.")
-            raise Mistake("wrong loss value.", given=given, expected=round(expected, 6), got=round(got, 6),
-                          hint=hint)
-        loss.backward()
+                hint = diagnose(got, _variants(transitions, reference_policy, reference_target, gamma), _same_loss)
+            raise Mistake("wrong loss value.", given=given, expected=expected, got=got, hint=hint)
+        try:
+            loss.backward()
+        except RuntimeError as error:
+            raise StudentError(error, given, hint="return the loss as computed, without calling backward() "
+                               "on it yourself.") from None
         if any(p.grad is not None and p.grad.abs().sum() > 0 for p in target_net.parameters()):
             raise Mistake("gradients flow into the target network.", given=given,
                           hint="compute the next-state values under `torch.no_grad()` (or `.detach()` them): "
@@ -107,4 +177,255 @@ def check_compute_loss(student: Callable[..., torch.Tensor]) -> str:
         if all(p.grad is None for p in policy_net.parameters()):
             raise Mistake("no gradient reached the policy network.", given=given,
                           hint="Q(s, a) must come from policy_net(state_batch), with gradients.")
-    return "Q(s, a) from the policy net, r + γ·max Q_target(s') with 0 for final states, Huber loss."
+    return ("Q(s, a) from the policy net, r + γ·max Q_target(s') with 0 for final states, Huber loss; "
+            f"stand-in and slides' networks, batches of 4 to 7, on {device}.")
+
+
+def _copy(network: nn.Module) -> nn.Module:
+    return copy.deepcopy(network)
+
+
+class _Weights(Snapshot):
+    """A network's weights (not BatchNorm's running statistics, which a forward pass in train mode moves)."""
+
+    @staticmethod
+    def _save(value: Any) -> Any:
+        return {k: v.detach().clone() for k, v in value.named_parameters()}
+
+    def changed(self) -> str | None:
+        now = self._save(self.value)
+        for key, tensor in self._saved.items():
+            if not torch.equal(now[key], tensor):
+                return f"its weight `{key}` changed (was optimizer.step() or an in-place operation called?)"
+        return None
+
+
+# --- one episode of the slides' training loop -------------------------------------------------
+
+
+class _ScreenRecorder(gym.Wrapper):
+    """Records the screen after every reset and step, and how each step ended."""
+
+    def __init__(self, env: gym.Env, seed: int) -> None:
+        super().__init__(env)
+        self.seed, self.screens, self.ends, self.actions, self.resets = seed, [], [], [], 0
+        self.ended: str | None = "never reset"
+
+    def reset(self, **kwargs: Any):
+        if self.resets:
+            raise Mistake("env.reset() was called twice in one episode.",
+                          hint="reset once, at the start of the episode, before the loop.")
+        self.resets += 1
+        kwargs.setdefault("seed", self.seed)
+        result = self.env.reset(**kwargs)
+        self.screens, self.ended = [get_screen(self.env)], None
+        return result
+
+    def step(self, action: Any):
+        if self.ended == "never reset":
+            raise Mistake("env.step() was called before env.reset().", hint="start the episode with env.reset().")
+        if self.ended is not None:
+            raise Mistake(f"env.step() was called after the episode had ended ({self.ended}).",
+                          hint="leave the loop when `terminated or truncated`.")
+        if not self.env.action_space.contains(action):
+            raise Mistake(f"env.step() was given {action!r}, not an action.",
+                          hint="select_action returns a 1x1 tensor: step with its number, env.step(action.item()).")
+        self.actions.append(int(action))
+        result = self.env.step(action)
+        _, _, terminated, truncated, _ = result
+        self.screens.append(get_screen(self.env))
+        self.ends.append((bool(terminated), bool(truncated)))
+        if terminated or truncated:
+            self.ended = f"{'terminated' if terminated else 'truncated'}=True at step {len(self.ends)}"
+        return result
+
+    def state(self, t: int) -> torch.Tensor:
+        """The slides' state before step t: the difference of the screens after t and t - 1 steps."""
+        return self.screens[t] - self.screens[max(t - 1, 0)]
+
+
+class _Agent:
+    """Instrumented select_action / memory / optimize_model for the loop under test."""
+
+    def __init__(self, env: _ScreenRecorder, balance: bool) -> None:
+        self.env, self.balance = env, balance
+        self.states: list[Any] = []
+        self.pushes: list[tuple] = []
+        self.optimized_after: list[int] = []
+
+    def select_action(self, state: Any = None, *extra: Any) -> torch.Tensor:
+        t = len(self.states)
+        self.states.append(state)
+        if extra or not torch.is_tensor(state):
+            raise Mistake(f"select_action was given {type(state).__name__}"
+                          + (" and more arguments" if extra else "") + ", not the state.",
+                          hint="pass the state alone: action = select_action(state).")
+        if len(self.env.screens) != t + 1:
+            raise Mistake(f"select_action was called {t + 1} times in the first {len(self.env.screens) - 1} steps.",
+                          hint="select one action per step, right before env.step().")
+        want = self.env.state(t)
+        if tuple(state.shape) != tuple(want.shape) or not torch.allclose(state.cpu(), want, atol=1e-6):
+            hint = diagnose(state.cpu(), [
+                (lambda: self.env.screens[t], "the state is a difference of two screens: current_screen - last_screen."),
+                (lambda: self.env.screens[t] - self.env.screens[0],
+                 "move the screens along each step: last_screen = current_screen, then current_screen = get_screen(env)."),
+                (lambda: self.env.state(t - 1), "after pushing, move to the next state: state = next_state."),
+                (lambda: -want, "the state is current_screen - last_screen, in that order."),
+            ], lambda a, b: tuple(a.shape) == tuple(b.shape) and torch.allclose(a, b, atol=1e-6))
+            raise Mistake(f"the state given to select_action at step {t + 1} is not the slides' state.",
+                          expected="current_screen - last_screen (zeros right after reset: both screens are the same)",
+                          got=f"a tensor of shape {tuple(state.shape)} that differs", hint=hint)
+        x, _, angle, velocity = self.env.unwrapped.state
+        action = int(angle + 0.5 * velocity > 0) if self.balance else 0
+        return torch.tensor([[action]], dtype=torch.long)
+
+    def push(self, *args: Any) -> None:
+        self.pushes.append(args)
+
+    def __len__(self) -> int:
+        return len(self.pushes)
+
+    def sample(self, batch_size: int) -> list:
+        raise Mistake("the loop should not sample the memory itself.", hint="optimize_model() samples the batch.")
+
+    def optimize_model(self, *args: Any) -> None:
+        self.optimized_after.append(len(self.env.ends))
+        if len(self.pushes) != len(self.env.ends):
+            raise Mistake(f"optimize_model() was called at step {len(self.env.ends)} with "
+                          f"{len(self.pushes)} transitions pushed.",
+                          hint="push the step's transition first, then call optimize_model(), once per step.")
+
+
+class _CopyCounter(nn.Sequential):
+    """A target network that counts how often weights are loaded into it."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__(*_network(seed))
+        self.copies = 0
+
+    def load_state_dict(self, *args: Any, **kwargs: Any):
+        self.copies += 1
+        return super().load_state_dict(*args, **kwargs)
+
+
+def _check_pushes(agent: _Agent, env: _ScreenRecorder, given: str) -> None:
+    steps = len(env.ends)
+    if len(agent.pushes) != steps:
+        raise Mistake(f"{len(agent.pushes)} transitions were pushed for {steps} steps.", given=given,
+                      hint="push one transition per step: memory.push(state, action, next_state, reward).")
+    for t, args in enumerate(agent.pushes):
+        where = f"{given}; the transition of step {t + 1}"
+        if len(args) != 4:
+            raise Mistake(f"memory.push got {len(args)} values instead of 4.", given=where,
+                          hint="memory.push(state, action, next_state, reward), the order of Transition's fields.")
+        state, action, next_state, reward = args
+        terminated, truncated = env.ends[t]
+        if not (torch.is_tensor(state) and tuple(state.shape) == tuple(env.state(t).shape)
+                and torch.allclose(state.cpu(), env.state(t), atol=1e-6)):
+            raise Mistake("the pushed state is not the state the action was chosen in.", given=where,
+                          hint="push in Transition's order: memory.push(state, action, next_state, reward).")
+        if not (torch.is_tensor(action) and tuple(action.shape) == (1, 1) and not action.dtype.is_floating_point):
+            raise Mistake("the pushed action should be select_action's 1x1 tensor.", given=where,
+                          expected="tensor([[0]]) or tensor([[1]])", got=repr(action)[:60],
+                          hint="push `action` as select_action returned it: the loss does torch.cat(batch.action).")
+        if int(action.item()) != env.actions[t]:
+            raise Mistake("the pushed action is not the one taken.", given=where, expected=env.actions[t],
+                          got=int(action.item()))
+        if terminated and next_state is not None:
+            raise Mistake("when the pole falls (terminated), the next state must be None.", given=where,
+                          hint="next_state = None if terminated else current_screen - last_screen.")
+        if not terminated and next_state is None:
+            raise Mistake("next_state is None after a " + ("time-limit truncation" if truncated else "normal step")
+                          + ": None means the episode *terminated*.", given=where,
+                          hint="the slides' `None if done` also cuts the future at the time limit, where the pole "
+                               "was still up: write `None if terminated`." if truncated else
+                               "next_state = None only when terminated.")
+        if next_state is not None and not (torch.is_tensor(next_state) and tuple(next_state.shape) == tuple(
+                env.state(t + 1).shape) and torch.allclose(next_state.cpu(), env.state(t + 1), atol=1e-6)):
+            raise Mistake("the pushed next_state is not the next state.", given=where,
+                          expected="current_screen - last_screen after the step",
+                          hint="after the step: last_screen = current_screen; current_screen = get_screen(env); "
+                               "next_state = current_screen - last_screen.")
+        if not (torch.is_tensor(reward) and tuple(reward.shape) == (1,) and reward.dtype.is_floating_point
+                and float(reward) == 1.0):
+            raise Mistake("the pushed reward should be a float tensor of shape (1,).", given=where,
+                          expected="tensor([1.])", got=repr(reward)[:60],
+                          hint="reward = torch.tensor([reward], device=device): the loss does torch.cat(batch.reward).")
+
+
+def _reference_train_episode(env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                             target_update=10) -> int:
+    """One episode of the slides' loop, with ``None`` only at true termination."""
+    env.reset()
+    last_screen = get_screen(env)
+    current_screen = get_screen(env)
+    state = current_screen - last_screen
+    t = 0
+    while True:
+        action = select_action(state)
+        _, reward, terminated, truncated, _ = env.step(action.item())
+        reward = torch.tensor([reward], device=action.device)
+        last_screen, current_screen = current_screen, get_screen(env)
+        next_state = None if terminated else current_screen - last_screen
+        memory.push(state, action, next_state, reward)
+        state = next_state
+        optimize_model()
+        t += 1
+        if terminated or truncated:
+            break
+    if i_episode % target_update == 0:
+        target_net.load_state_dict(policy_net.state_dict())
+    return t
+
+
+@checker("train_episode", _reference_train_episode, "the reference loop (dqn_helpers.checks.lesson06)")
+def check_train_episode(student: Callable[..., int]) -> str:
+    """``train_episode(env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+    target_update)``: one episode of the slides' loop, judged by its effects."""
+    probes = [(False, None, 0, 10, "an agent that always pushes left (the pole falls)"),
+              (True, 30, 7, 10, "a balancing agent, episodes truncated at 30 steps"),
+              (True, 12, 6, 3, "a balancing agent, episodes truncated at 12 steps")]
+    for balance, limit, i_episode, target_update, description in probes:
+        env = _ScreenRecorder(make_env("CartPole-v1", max_episode_steps=limit or 500), seed=3 + i_episode)
+        agent = _Agent(env, balance)
+        policy_net, target_net = _network(0), _CopyCounter(1)
+        given = f"train_episode(...) on CartPole, {description}, i_episode={i_episode}, target_update={target_update}"
+        got = call(student, env, policy_net, target_net, agent, agent.select_action, agent.optimize_model,
+                   i_episode, target_update, given=given)
+        if env.ended == "never reset":
+            raise Mistake("the episode was never started.", given=given, hint="begin with env.reset().")
+        if env.ended is None:
+            raise Mistake("the loop stopped before the episode ended.", given=given,
+                          expected="until terminated or truncated", got=f"stopped after {len(env.ends)} steps",
+                          hint="leave the loop only when `terminated or truncated`.")
+        steps = len(env.ends)
+        if len(agent.states) != steps:
+            raise Mistake(f"select_action was called {len(agent.states)} times for {steps} steps.", given=given,
+                          hint="one action per step: action = select_action(state), then env.step(action.item()).")
+        _check_pushes(agent, env, given)
+        if len(agent.optimized_after) != steps:
+            raise Mistake(f"optimize_model() was called {len(agent.optimized_after)} times for {steps} steps.",
+                          given=given, hint="call optimize_model() once per step, after pushing the transition "
+                                            "(it waits by itself until the memory holds a batch).")
+        copied = all(torch.equal(a, b) for a, b in zip(policy_net.state_dict().values(),
+                                                        target_net.state_dict().values(), strict=True))
+        should = i_episode % target_update == 0
+        if should and not copied:
+            raise Mistake("the target network was not updated after this episode.", given=given,
+                          expected=f"a copy, since {i_episode} % {target_update} == 0", got="no copy",
+                          hint="use the target_update you are given, not the slides' 10." if i_episode % 10 else
+                          "after the episode: if i_episode % target_update == 0: "
+                          "target_net.load_state_dict(policy_net.state_dict()) (into the target_net you are given).")
+        if not should and (copied or target_net.copies):
+            raise Mistake("the target network was updated off its schedule.", given=given,
+                          expected=f"no copy, since {i_episode} % {target_update} != 0", got="a copy",
+                          hint="copy only when i_episode % target_update == 0, using the target_update you are given.")
+        if target_net.copies > 1:
+            raise Mistake(f"the target network was copied {target_net.copies} times in one episode.", given=given,
+                          hint="copy once, after the episode has ended (outside the step loop).")
+        if got is None or isinstance(got, bool) or not isinstance(got, (int, float)) or got != steps:
+            raise Mistake("train_episode should return the episode's length.", given=given, expected=steps,
+                          got=got, hint="the slides count t from 0: return t + 1."
+                          if isinstance(got, int) and got == steps - 1 else "return the number of steps played.")
+    return ("one action, one step, one push and one update per step; None only when the pole falls; "
+            "the target copied on schedule.")
