@@ -11,7 +11,9 @@ learn; ``SlidesTrainer`` shares the evaluation and the run loop with the recipe'
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import count
 from typing import Any
 
 import gymnasium as gym
@@ -89,6 +91,36 @@ def slides_loss(transitions: list[Transition], policy_net: nn.Module, target_net
             next_state_values[non_final_mask.to(state_batch.device)] = target_net(non_final_next_states).max(1).values
     expected_state_action_values = reward_batch + gamma * next_state_values
     return nn.functional.smooth_l1_loss(state_action_values, expected_state_action_values.unsqueeze(1))
+
+
+def train_episode(env: gym.Env, policy_net: nn.Module, target_net: nn.Module, memory: ReplayMemory,
+                  select_action: Callable[[torch.Tensor], torch.Tensor], optimize_model: Callable[[], Any],
+                  i_episode: int, target_update: int = 10) -> int:
+    """One episode of the slides' training loop; returns its length (the slides' ``t + 1``).
+
+    As the slides write it, except that ``next_state`` is ``None`` only when the pole fell
+    (``terminated``): at the time limit the state still has a future. ``select_action(state)``
+    returns a 1x1 long tensor; ``optimize_model()`` waits by itself for a full batch.
+    """
+    env.reset()
+    last_screen = get_screen(env)
+    current_screen = get_screen(env)
+    state = current_screen - last_screen
+    for t in count():  # noqa: B007 - the slides return t + 1 after the loop
+        action = select_action(state)
+        _, reward, terminated, truncated, _ = env.step(action.item())
+        reward = torch.tensor([reward], device=action.device)
+        last_screen = current_screen
+        current_screen = get_screen(env)
+        next_state = None if terminated else current_screen - last_screen
+        memory.push(state, action, next_state, reward)
+        state = next_state
+        optimize_model()
+        if terminated or truncated:
+            break
+    if i_episode % target_update == 0:
+        target_net.load_state_dict(policy_net.state_dict())
+    return t + 1
 
 
 class SlidesTrainer(Trainer):

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Lesson 01 — Gym basics: the CartPole problem
 #
-# **DQN from Pixels**, a course in seven notebooks. By the end of it, a deep Q-network balances
+# **DQN from Pixels**, a course in six notebooks (a seventh, *what made it work*, is being written). By the end of it, a deep Q-network balances
 # CartPole looking only at rendered screen images, like the lab slides set out to do.
 #
 # In this lesson you will:
@@ -182,17 +182,52 @@ plt.show()
 # %% [markdown]
 # ## Exercise 1 — the episode loop
 #
-# Write `play_episode(env, policy, seed)`: start an episode with `env.reset(seed=seed)`, then
-# repeatedly ask the policy for an action and `step` the environment, until the episode is
-# **terminated or truncated**. Return the number of steps the episode lasted.
+# **Goal.** Write `play_episode(env, policy, seed)`: play **one whole episode** of `env`, choosing
+# every action with `policy`, and return how many steps it lasted.
+#
+# * **Input:** `env`, a gymnasium environment (made with `gym.make`); `policy`, a function that
+#   takes one observation (a NumPy array of shape `(4,)`) and returns an action (`0` or `1`);
+#   `seed`, an `int` (or `None`) that fixes the episode's start.
+# * **Output:** an `int`, the number of calls to `env.step` in the episode. It equals the
+#   episode's return $G = \sum_{t=1}^{T} r_t = T$, since CartPole pays $r_t = 1$ per step.
+# * **Rules of the game:** the episode starts with a reset (use the seed), then alternates
+#   *observe → act → step*; it ends as soon as the environment says it is **terminated or
+#   truncated**. Never call `step` after that.
+# * **Example:** section 3 printed how long `always_left` and the hand-made controller last on
+#   CartPole-v1 with `seed=0`: `play_episode(env, always_left, seed=0)` must return the first
+#   number (the pole falls: terminated), `play_episode(env, hand_made_controller, seed=0)` the
+#   second (the time limit: truncated).
+#
+# <details><summary>Hint 1 — the idea</summary>
+#
+# Every RL loop looks the same: get a first observation from a reset, then repeat *ask the
+# policy → step the environment → keep the new observation* and count, until one of the two
+# "episode over" flags comes back `True`.
+# </details>
+#
+# <details><summary>Hint 2 — the API</summary>
+#
+# `env.reset(seed=...)` returns `(observation, info)`; `env.step(action)` returns
+# `(observation, reward, terminated, truncated, info)`. A `while True:` loop with a `return`
+# (or `break`) when the episode is over works well.
+# </details>
+#
+# <details><summary>Hint 3 — almost the answer</summary>
+#
+# ```
+# observation, info = env.reset(seed=...)
+# steps = 0
+# loop forever:
+#     action = ...                      # the policy's choice for the latest observation
+#     observation, ... = env.step(...)  # five values in gymnasium
+#     steps = ...
+#     if ... or ...: return steps
+# ```
+# </details>
 
 # %%
 def play_episode(env, policy, seed=None):
     """Play one episode of `env` choosing actions with `policy`; return its length in steps."""
-    # Hint: observation, info = env.reset(seed=seed), then loop:
-    #   action = policy(observation)
-    #   observation, reward, terminated, truncated, info = env.step(action)
-    # count the steps, and stop when terminated or truncated.
     ### BEGIN SOLUTION
     observation, info = env.reset(seed=seed)
     steps = 0
@@ -206,25 +241,61 @@ def play_episode(env, policy, seed=None):
 
 
 # %% [markdown]
-# Run the checker. It plays a few episodes with your function and with the reference, and
-# compares them. If your version passes, the rest of the lesson uses it; if not, it uses the
-# reference `dh.play_episode`, so you can go on either way.
+# Run the checker. It plays episodes with your function and with the reference (on both time
+# limits, with several policies and seeds) and watches every call your code makes. If your
+# version passes, the rest of the lesson uses it; if not, it uses the reference
+# `dh.play_episode`, so you can go on either way.
 
 # %%
 play_episode = checks.check_play_episode(play_episode)
 
 # %% [markdown]
+# **How the course writes it.** The reference is `dh.play_episode`; it plays the episode with the
+# course's general helper `run_episode`, which can also record frames and checks every action:
+
+# %%
+dh.show_source(dh.env.play_episode)
+
+# %%
+dh.show_source(dh.env.run_episode)
+
+# %% [markdown]
 # ## Exercise 2 — the random baseline
 #
-# How good is an agent that knows nothing? Write `random_baseline(env, n_episodes)`: play
-# `n_episodes` episodes choosing every action at random with `env.action_space.sample()`, and
-# return their **mean length**. Use your `play_episode`.
+# **Goal.** How good is an agent that knows nothing? Write `random_baseline(env, n_episodes)`:
+# play `n_episodes` whole episodes, choosing **every action uniformly at random**, and return
+# the **mean episode length**
+# $\bar{T} = \frac{1}{N}\sum_{i=1}^{N} T_i$.
+#
+# * **Input:** `env` (a CartPole environment), `n_episodes` (an `int` ≥ 1).
+# * **Output:** one number (a `float`), e.g. `22.4`.
+# * **Example:** three episodes that last 12, 30 and 21 steps give `21.0`.
+# * Reuse your `play_episode` from exercise 1: the only new piece is a policy that ignores what
+#   it observes.
+#
+# <details><summary>Hint 1 — the idea</summary>
+#
+# A random policy is still a function of the observation: it just does not look at it. Every
+# environment knows its own set of actions and can draw one at random.
+# </details>
+#
+# <details><summary>Hint 2 — the API</summary>
+#
+# `env.action_space.sample()` draws a random valid action. `np.mean(list_of_numbers)` averages.
+# </details>
+#
+# <details><summary>Hint 3 — almost the answer</summary>
+#
+# ```
+# def random_policy(observation): return <a random action of env>
+# lengths = [play_episode(env, random_policy) for each of the n_episodes]
+# return <their mean>
+# ```
+# </details>
 
 # %%
 def random_baseline(env, n_episodes):
     """Mean episode length of the uniformly random policy over `n_episodes` episodes."""
-    # Hint: a random policy ignores the observation: lambda observation: env.action_space.sample()
-    # Collect the lengths of n_episodes episodes in a list and return np.mean(lengths).
     ### BEGIN SOLUTION
     def random_policy(observation):
         return env.action_space.sample()

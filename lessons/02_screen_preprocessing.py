@@ -60,21 +60,51 @@ dh.show_frame(band, "the band the cart moves in")
 plt.show()
 
 # %% [markdown]
-# **Find the cart.** The track runs from -2.4 m to +2.4 m (`env.unwrapped.x_threshold` = 2.4)
-# over the full screen width, so a position `x` in metres is at column
-# `x * screen_width / (2 * 2.4) + screen_width / 2`: the slides' `get_cart_location`.
+# **Find the cart.** To centre a window on the cart, we need the cart's pixel column. The
+# physics knows where the cart is, in metres; the picture is drawn so that the whole track,
+# from $-x_{\max}$ to $+x_{\max}$ (`env.unwrapped.x_threshold` = 2.4 m), spans the screen's full width.
 #
 # ### Exercise 1 — `get_cart_location`
 #
-# Write `get_cart_location(env, screen_width)`, returning the cart's column as an `int`. In
-# gymnasium, reach the physics through `env.unwrapped` (`env.unwrapped.state`,
-# `env.unwrapped.x_threshold`): the wrappers around it do not forward those attributes.
+# **Goal.** Write `get_cart_location(env, screen_width)`: the pixel column of the middle of the cart.
+#
+# * **Input:** `env`, a CartPole environment; `screen_width`, the rendered frame's width in
+#   pixels (an `int`: 600 here, but renders can be larger, e.g. 1200).
+# * **Output:** an `int`, the column, with $x$ the cart's position in metres:
+#
+#   $$\text{column} = \left\lfloor x \cdot \frac{W}{2\,x_{\max}} + \frac{W}{2} \right\rfloor$$
+#
+#   ($\frac{W}{2 x_{\max}}$ is the scale in pixels per metre; $x = 0$ is the middle of the screen).
+# * **Where things are:** gymnasium wraps the bare CartPole in layers that do not pass its
+#   physics through: read the position as `env.unwrapped.state[0]` and $x_{\max}$ as
+#   `env.unwrapped.x_threshold`.
+# * **Example:** the cart above is at $x = -1.0$ m on a 600-pixel-wide frame: the scale is 125
+#   pixels per metre, so the column is $-125 + 300 = 175$.
+#
+# <details><summary>Hint 1 — the idea</summary>
+#
+# Convert metres to pixels with a scale (pixels per metre), then shift, because pixel columns
+# start at the left edge while $x$ starts at the centre.
+# </details>
+#
+# <details><summary>Hint 2 — the API</summary>
+#
+# `env.unwrapped.state` is `[x, x_dot, theta, theta_dot]`; `env.unwrapped.x_threshold` is 2.4.
+# `int(...)` drops the fraction of a pixel.
+# </details>
+#
+# <details><summary>Hint 3 — almost the answer</summary>
+#
+# ```
+# world_width = 2 * <x_max>
+# scale = <screen width> / world_width
+# return int(<x in metres> * scale + <half the screen width>)
+# ```
+# </details>
 
 # %%
 def get_cart_location(env, screen_width):
     """Pixel column of the middle of the cart."""
-    # Hint: world_width = 2 * env.unwrapped.x_threshold; scale = screen_width / world_width;
-    # the cart's position in metres is env.unwrapped.state[0]; x = 0 is the middle of the screen.
     ### BEGIN SOLUTION
     world_width = env.unwrapped.x_threshold * 2
     scale = screen_width / world_width
@@ -97,17 +127,50 @@ plt.show()
 # %% [markdown]
 # ### Exercise 2 — the crop window
 #
-# The slides keep a window 60% of the screen wide, centred on the cart, so the cart stays in the
-# middle of the picture. Near an edge of the screen the window cannot be centred: it is clamped
-# to the first (or last) 60% of the columns instead. Write `crop_window(cart_location,
-# screen_width)` returning that `slice` of columns.
+# **Goal.** The slides keep a window **60% of the screen wide, centred on the cart**, so the cart
+# stays in the middle of the picture. Near an edge the window cannot be centred: then it is
+# **clamped** to the first (or last) 60% of the columns. Write `crop_window(cart_location,
+# screen_width)` returning that window as a Python `slice` of columns.
+#
+# * **Input:** `cart_location`, an `int` column (from exercise 1); `screen_width`, an `int`.
+# * **Output:** a `slice` (such as `slice(120, 480)`), usable as `band[:, window]`.
+# * **The rule**, with $W$ the screen width, $v = \lfloor 0.6\,W \rfloor$ the window's width and
+#   $c$ the cart's column:
+#
+#   | where the cart is | columns kept |
+#   |---|---|
+#   | $c < \lfloor v/2 \rfloor$ (near the left edge) | the first $v$ columns |
+#   | $c > W - \lfloor v/2 \rfloor$ (near the right edge) | the last $v$ columns |
+#   | otherwise | from $c - \lfloor v/2 \rfloor$ up to (not including) $c + \lfloor v/2 \rfloor$ |
+# * **Examples** on a 600-pixel-wide screen ($v = 360$): $c = 300$ keeps columns 120..479;
+#   $c = 175$ (our cart) is near the left edge and keeps columns 0..359; $c = 500$ keeps 240..599.
+#
+# <details><summary>Hint 1 — the idea</summary>
+#
+# Three cases, tested in the order of the table. Work out $v$ first, then half of it with
+# integer division, so every bound is a whole column.
+# </details>
+#
+# <details><summary>Hint 2 — the API</summary>
+#
+# `slice(start, stop)` selects `start..stop-1`; `slice(stop)` is `slice(0, stop)`; negative
+# numbers count from the end, so `slice(-n, None)` is the last `n` columns. `//` divides and
+# rounds down.
+# </details>
+#
+# <details><summary>Hint 3 — almost the answer</summary>
+#
+# ```
+# view_width = int(<60% of the width>)
+# if <near the left edge>:  return slice(view_width)
+# if <near the right edge>: return slice(-view_width, None)
+# return slice(<c minus half the view>, <c plus half the view>)
+# ```
+# </details>
 
 # %%
 def crop_window(cart_location, screen_width):
     """The columns to keep: 60% of the width, centred on the cart, clamped at the edges."""
-    # Hint: view_width = int(screen_width * 0.6). Three cases, as in the slides:
-    # too close to the left edge -> slice(view_width); too close to the right -> slice(-view_width, None);
-    # otherwise slice(cart_location - view_width // 2, cart_location + view_width // 2).
     ### BEGIN SOLUTION
     view_width = int(screen_width * 0.6)
     if cart_location < view_width // 2:
@@ -120,6 +183,15 @@ def crop_window(cart_location, screen_width):
 
 # %%
 crop_window = checks.check_crop_window(crop_window)
+
+# %% [markdown]
+# **How the course writes exercises 1 and 2** (the lessons import these rather than keep a copy):
+
+# %%
+dh.show_source(screen.cart_location)
+
+# %%
+dh.show_source(screen.cart_window)
 
 # %%
 window = crop_window(column, frame.shape[1])
@@ -139,10 +211,48 @@ dh.show_source(screen.slides_resize)
 # %% [markdown]
 # ### Exercise 3 — the whole `get_screen`
 #
-# Put the pieces together as the slides do: render, transpose to (3, H, W), keep the band of
-# rows, keep the window around the cart, convert to float32 in [0, 1], make it a tensor, resize,
-# and add a batch dimension. The result is a (1, 3, 40, 90) tensor. Use your `get_cart_location`
-# and `crop_window`, and `resize = screen.slides_resize`.
+# **Goal.** Put the pieces together into the slides' `get_screen(env)`: from the environment's
+# current picture to the small tensor the network reads.
+#
+# * **Input:** `env`, a CartPole environment made with `render_mode="rgb_array"`.
+# * **Output:** a `torch.float32` tensor of shape `(1, 3, 40, 90)` (batch, colour channels,
+#   rows, columns) with values in $[0, 1]$.
+# * **The steps**, in order:
+#   1. render a frame: a `uint8` array of shape `(H, W, 3)`, here `(400, 600, 3)`;
+#   2. put the colour channels first, as torch expects: shape `(3, H, W)`;
+#   3. keep the rows from 40% to 80% of the height: `(3, 160, 600)`;
+#   4. keep the columns of the window around the cart (exercises 1 and 2): `(3, 160, 360)`;
+#   5. turn the pixels into `float32` in $[0, 1]$ and make a torch tensor;
+#   6. resize to 40 rows with `resize` (the width follows: 90), and add a batch dimension in front.
+# * **Read the frame's own height and width**: gymnasium renders 400x600, but the slides note
+#   renders "sometimes larger, such as 800x1200"; the same steps must work there.
+# * **Example:** the picture below the checker is what `get_screen(env)` gives for the cart at
+#   $x = -1.0$ m.
+#
+# <details><summary>Hint 1 — the idea</summary>
+#
+# Each step is one line. Slicing with `[:, rows]` keeps all channels and some rows;
+# `[:, :, columns]` keeps all channels and rows and some columns. Divide by 255 before the resize.
+# </details>
+#
+# <details><summary>Hint 2 — the API</summary>
+#
+# `array.transpose((2, 0, 1))` reorders axes; `np.ascontiguousarray(a, dtype=np.float32)` copies
+# to a float array that torch can share; `torch.from_numpy(a)` makes the tensor;
+# `t.unsqueeze(0)` adds the batch dimension.
+# </details>
+#
+# <details><summary>Hint 3 — almost the answer</summary>
+#
+# ```
+# screen = env.render().transpose(...)          # (3, H, W)
+# _, screen_height, screen_width = screen.shape
+# screen = screen[:, <rows 40%..80%>]
+# screen = screen[:, :, crop_window(get_cart_location(...), ...)]
+# screen = torch.from_numpy(np.ascontiguousarray(screen, dtype=np.float32) / ...)
+# return resize(screen)...                      # (1, 3, 40, 90)
+# ```
+# </details>
 
 # %%
 resize = screen.slides_resize
@@ -150,10 +260,6 @@ resize = screen.slides_resize
 
 def get_screen(env):
     """The slides' get_screen(): a (1, 3, 40, 90) float tensor of the scene around the cart."""
-    # Hint: screen = env.render().transpose((2, 0, 1)); _, h, w = screen.shape
-    # screen = screen[:, int(h * 0.4):int(h * 0.8)]; then the window: screen[:, :, crop_window(...)]
-    # screen = torch.from_numpy(np.ascontiguousarray(screen, dtype=np.float32) / 255)
-    # return resize(screen).unsqueeze(0)
     ### BEGIN SOLUTION
     screen = env.render().transpose((2, 0, 1))
     _, screen_height, screen_width = screen.shape
@@ -173,6 +279,13 @@ print("get_screen(env):", tuple(state_screen.shape), state_screen.dtype,
       f"values {state_screen.min():.2f}..{state_screen.max():.2f}")
 dh.show_frame(state_screen[0].permute(1, 2, 0).numpy(), "what the slides' network sees")
 plt.show()
+
+# %% [markdown]
+# **How the course writes it**: the slides' pipeline, split into a function of one frame (so
+# it can be tested without an environment) and `get_screen(env)` around it:
+
+# %%
+dh.show_source(screen.slides_screen)
 
 # %% [markdown]
 # From 720,000 numbers to 10,800 (3 x 40 x 90): 67 times fewer, and the cart and pole are still

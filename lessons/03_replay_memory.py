@@ -13,8 +13,8 @@
 # In this lesson you will:
 #
 # 1. build the slides' `ReplayMemory` (a bounded queue, sampled at random);
-# 2. fill it with real CartPole experience, and turn a sampled batch "inside out" with
-#    `Transition(*zip(*batch))`;
+# 2. fill it with real CartPole experience, and turn a sampled batch "inside out", as the
+#    slides do in one line;
 # 3. see what a `None` next state means, and why a time limit must not produce one;
 # 4. count what the slides' memory costs in bytes, and what a compact one costs.
 #
@@ -49,14 +49,39 @@ print("its reward:", example.reward)
 # %% [markdown]
 # ## Exercise 1 — `ReplayMemory`
 #
-# Complete the slides' class. `__init__` is given: the transitions live in a `deque` with a
-# maximum length, which silently drops the oldest transition when a new one arrives and the
-# memory is full.
+# **Goal.** Complete the slides' class: a memory of fixed **capacity** that stores transitions
+# and hands out random minibatches. `__init__` is given: the transitions live in a `deque` with
+# a maximum length, which silently drops the oldest item when a new one arrives and it is full.
 #
-# * `push(*args)` stores one `Transition(*args)`;
-# * `sample(batch_size)` returns `batch_size` *distinct* transitions chosen at random
-#   (`random.sample` draws without replacement);
-# * `__len__()` returns how many transitions the memory holds.
+# | method | input | output | what it must do |
+# |---|---|---|---|
+# | `push(*args)` | the four fields, in `Transition`'s order: `state, action, next_state, reward` | nothing | store them as one `Transition` |
+# | `sample(batch_size)` | an `int` $B$ ≤ `len(memory)` | a `list` of $B$ `Transition`s | $B$ **distinct** transitions, drawn uniformly at random; the memory is left as it was |
+# | `__len__()` | — | an `int` | how many transitions are stored now (not the capacity) |
+#
+# **Example:** `m = ReplayMemory(3)`, then 5 pushes of transitions #1..#5: `len(m)` is 3, and
+# `m.sample(2)` returns 2 different transitions out of #3, #4 and #5.
+#
+# <details><summary>Hint 1 — the idea</summary>
+#
+# The deque already does the bookkeeping of capacity: push only appends. Sampling must never pick
+# the same transition twice in one batch (that would be drawing *with* replacement).
+# </details>
+#
+# <details><summary>Hint 2 — the API</summary>
+#
+# `Transition(*args)` builds the named tuple from the pushed values; `deque.append(x)` adds
+# at the end; `random.sample(population, k)` draws `k` distinct items; `len(a_deque)` counts.
+# </details>
+#
+# <details><summary>Hint 3 — almost the answer</summary>
+#
+# ```
+# push:     self.memory.<add>(Transition(<the args, unpacked>))
+# sample:   return random.<draw k distinct>(self.memory, batch_size)
+# __len__:  return <size of self.memory>
+# ```
+# </details>
 
 # %%
 class ReplayMemory:
@@ -65,19 +90,16 @@ class ReplayMemory:
 
     def push(self, *args):
         """Save a transition."""
-        # Hint: self.memory.append(...) a Transition built from args
         ### BEGIN SOLUTION
         self.memory.append(Transition(*args))
         ### END SOLUTION
 
     def sample(self, batch_size):
-        # Hint: random.sample(population, k) picks k distinct items
         ### BEGIN SOLUTION
         return random.sample(self.memory, batch_size)
         ### END SOLUTION
 
     def __len__(self):
-        # Hint: how many items does the deque hold?
         ### BEGIN SOLUTION
         return len(self.memory)
         ### END SOLUTION
@@ -85,6 +107,13 @@ class ReplayMemory:
 
 # %%
 ReplayMemory = checks.check_replay_memory(ReplayMemory)
+
+# %% [markdown]
+# **How the course writes it** (`dh.replay.ReplayMemory`, the slides' class with a clear error
+# when a batch is asked for too early; section 5 shows it):
+
+# %%
+dh.show_source(dh.replay.ReplayMemory.sample)
 
 # %% [markdown]
 # ## 2. Filling it with real experience
@@ -117,16 +146,45 @@ print(f"{len(memory)} transitions from 10 random episodes")
 # %% [markdown]
 # ## Exercise 2 — turning a batch inside out
 #
-# `memory.sample(4)` gives a *list of transitions*. To feed a network we want the opposite: one
-# tuple of all the states, one of all the actions, and so on. The slides do it in one line,
-# `batch = Transition(*zip(*transitions))`: `zip(*transitions)` pairs up the first fields of all
-# transitions, then the second fields..., and `Transition(*...)` gives the four groups their
-# names back. Write `transpose_batch(transitions)` returning that `Transition` of tuples.
+# **Goal.** `memory.sample(B)` gives a *list of transitions*, one per row. A network wants the
+# opposite: one group of all the states, one of all the actions, and so on, so each group can
+# become one tensor. Write `transpose_batch(transitions)` that regroups the fields.
+#
+# * **Input:** a list of $B$ `Transition`s (any $B \geq 1$; some `next_state`s may be `None`).
+# * **Output:** **one** `Transition` whose four fields are tuples of length $B$, in the same order
+#   as the input: `batch.state[i]` is the state of transition `i`, and so on. Keep the items as
+#   they are (no `torch.cat` yet: a `None` cannot be concatenated).
+# * **Example:**
+#   `[Transition(s0, a0, n0, r0), Transition(s1, a1, None, r1)]` →
+#   `Transition(state=(s0, s1), action=(a0, a1), next_state=(n0, None), reward=(r0, r1))`.
+#
+# It is a transpose: think of the batch as a table with one row per transition and one column
+# per field; the result has one row per field.
+#
+# <details><summary>Hint 1 — the idea</summary>
+#
+# Python's `zip` pairs up the first items of several sequences, then the second items, and so
+# on: zipping the rows of a table gives its columns. The `*` in a call spreads a list into
+# separate arguments.
+# </details>
+#
+# <details><summary>Hint 2 — the API</summary>
+#
+# `list(zip(*[(1, 2), (3, 4)]))` is `[(1, 3), (2, 4)]`. `Transition(a, b, c, d)` names four
+# values; `Transition(*four_things)` does the same with a sequence of four.
+# </details>
+#
+# <details><summary>Hint 3 — almost the answer</summary>
+#
+# ```
+# columns = zip(*<the list of transitions>)   # one tuple per field
+# return Transition(*<columns>)
+# ```
+# </details>
 
 # %%
 def transpose_batch(transitions):
     """[Transition(s0, a0, n0, r0), Transition(s1, ...), ...] -> Transition((s0, s1, ...), (a0, ...), ...)"""
-    # Hint: zip(*transitions) yields one tuple per field; wrap them with Transition(*...)
     ### BEGIN SOLUTION
     return Transition(*zip(*transitions))
     ### END SOLUTION
@@ -136,8 +194,11 @@ def transpose_batch(transitions):
 transpose_batch = checks.check_transpose_batch(transpose_batch)
 
 # %% [markdown]
-# With the batch transposed, each field becomes one tensor with `torch.cat`, which is what the
-# learning step (lesson 06) does:
+# **How the slides write it**, in their `optimize_model()`: one line,
+# `batch = Transition(*zip(*transitions))` (the comment on the slides points to a Stack Overflow
+# answer about this idiom). `zip(*transitions)` yields the four columns, and `Transition(*...)`
+# gives them their names back. With the batch transposed, each field becomes one tensor with
+# `torch.cat`, which is what the learning step (lesson 06) does:
 
 # %%
 batch = transpose_batch(memory.sample(8))

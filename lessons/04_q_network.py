@@ -15,9 +15,14 @@
 # 4. meet the **BatchNorm trap**: the slides act on one screen at a time with the network in
 #    training mode, and see what that does.
 #
-# **Exercises** (2): `conv2d_size_out`, and the network's layers and `forward`.
+# 5. declare the slides' two networks, policy and target, and their optimiser.
+#
+# **Exercises** (3): `conv2d_size_out`, the network's layers and `forward`, and the declaration
+# of the policy and target networks.
 
 # %% tags=["nbval-ignore-output"] nbval_reason="prints a banner only when the test suite runs in quick mode"
+import copy
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -32,17 +37,45 @@ torch.manual_seed(0)
 # ## 1. How big is the image after a convolution?
 #
 # A convolution slides a `kernel_size` x `kernel_size` window over the image, `stride` pixels at
-# a time, without padding. Along one axis of length `size`, the window fits
-# `(size - kernel_size) // stride + 1` times (the slides write it
-# `(size - (kernel_size - 1) - 1) // stride + 1`, the same thing). For a 40-pixel-high screen
-# and the slides' 5x5 kernels with stride 2: 40 → 18 → 7 → 2.
+# a time, without padding. The last layer of the network needs to know how many numbers come out
+# of the convolutions, so we must compute the output size ourselves.
 #
 # ### Exercise 1 — `conv2d_size_out`
+#
+# **Goal.** Write `conv2d_size_out(size, kernel_size=5, stride=2)`: along one axis of length
+# $n$, how many positions can a window of width $k$ take, starting at pixel 0 and moving $s$
+# pixels at a time, without running past the last pixel?
+#
+# * **Input:** three `int`s, $n$ = `size`, $k$ = `kernel_size`, $s$ = `stride` (keep the slides'
+#   defaults, 5 and 2).
+# * **Output:** an `int`,
+#   $$n_{\text{out}} = \left\lfloor \frac{n - k}{s} \right\rfloor + 1 .$$
+# * **Example:** $n = 40$, $k = 5$, $s = 2$: the window can start at pixels 0, 2, 4, ..., 34
+#   (starting at 36 it would need pixel 40, which does not exist): 18 positions. Applied three
+#   times, a 40-pixel-high screen shrinks 40 → 18 → 7 → 2.
+#
+# <details><summary>Hint 1 — the idea</summary>
+#
+# The last start position is the largest multiple of $s$ that is at most $n - k$; count the
+# start positions, the first one (0) included.
+# </details>
+#
+# <details><summary>Hint 2 — the API</summary>
+#
+# `//` is Python's floor division: `35 // 2` is `17`, an `int` (`/` would give the float `17.5`,
+# and `nn.Linear` needs an `int`).
+# </details>
+#
+# <details><summary>Hint 3 — almost the answer</summary>
+#
+# ```
+# return (<size> - <kernel_size>) // <stride> + <the first position>
+# ```
+# </details>
 
 # %%
 def conv2d_size_out(size, kernel_size=5, stride=2):
     """Length of a convolution's output along an axis of length `size` (no padding)."""
-    # Hint: how many positions can a window of kernel_size take, moving stride pixels at a time?
     ### BEGIN SOLUTION
     return (size - (kernel_size - 1) - 1) // stride + 1
     ### END SOLUTION
@@ -50,6 +83,10 @@ def conv2d_size_out(size, kernel_size=5, stride=2):
 
 # %%
 conv2d_size_out = checks.check_conv2d_size_out(conv2d_size_out)
+
+# %% [markdown]
+# The slides write it `(size - (kernel_size - 1) - 1) // stride + 1`, which is the same thing.
+# The sizes of the slides' screens through the three convolutions:
 
 # %%
 h, w = 40, 90
@@ -63,26 +100,60 @@ print("values into the head: 2 * 8 * 32 channels =", 2 * 8 * 32)
 # %% [markdown]
 # ## Exercise 2 — the slides' network
 #
-# Three blocks of *convolution → BatchNorm → ReLU*, then a linear **head** with one output per
-# action (the slides call it "CNN + FC, action classification": 2 actions).
+# **Goal.** Build the slides' Q-network `DQN(h, w, outputs)`: a screen goes in, one number per
+# action comes out, $Q(s, \cdot) \in \mathbb{R}^{\text{outputs}}$. It is three identical
+# *blocks* followed by a linear **head**:
 #
-# | layer | what it is |
-# |---|---|
-# | `conv1` | `nn.Conv2d(3, 16, kernel_size=5, stride=2)` then `bn1 = nn.BatchNorm2d(16)` |
-# | `conv2` | `nn.Conv2d(16, 32, kernel_size=5, stride=2)` then `bn2 = nn.BatchNorm2d(32)` |
-# | `conv3` | `nn.Conv2d(32, 32, kernel_size=5, stride=2)` then `bn3 = nn.BatchNorm2d(32)` |
-# | `head` | `nn.Linear(linear_input_size, outputs)`, with `linear_input_size = convw * convh * 32` |
+# $$\text{block}(x) = \mathrm{ReLU}\big(\mathrm{BatchNorm}(\mathrm{Conv}(x))\big), \qquad
+#   Q(s, \cdot) = W \cdot \mathrm{flatten}\big(\text{block}_3(\text{block}_2(\text{block}_1(s)))\big) + b$$
 #
-# `forward` applies `F.relu(self.bn1(self.conv1(x)))` and the other two blocks, flattens each
-# screen's features with `x.view(x.size(0), -1)`, and applies the head. (The slides' `forward`
-# also moves `x` to a global `device`; we leave that to the caller, see lesson 06.)
+# | stage | what it is | shape for a batch of $B$ screens of 3x40x90 |
+# |---|---|---|
+# | input | screens | $(B, 3, 40, 90)$ |
+# | block 1 (`conv1`, `bn1`) | convolution 3 → 16 channels, 5x5 kernel, stride 2; BatchNorm over 16 channels; ReLU | $(B, 16, 18, 43)$ |
+# | block 2 (`conv2`, `bn2`) | convolution 16 → 32 channels, 5x5 kernel, stride 2; BatchNorm; ReLU | $(B, 32, 7, 20)$ |
+# | block 3 (`conv3`, `bn3`) | convolution 32 → 32 channels, 5x5 kernel, stride 2; BatchNorm; ReLU | $(B, 32, 2, 8)$ |
+# | flatten | each screen's features in one row | $(B, 512)$ |
+# | `head` | a linear layer, no activation: Q-values can be any real number | $(B, \text{outputs})$ |
+#
+# * **Input of the constructor:** the screen's height `h` and width `w`, and `outputs` (the
+#   number of actions). The head's input size must be **computed** from `h` and `w` with your
+#   `conv2d_size_out` (512 is only right for 40x90).
+# * **Input of `forward`:** a float tensor $(B, 3, h, w)$; **output:** $(B, \text{outputs})$.
+# * **Example:** `DQN(40, 90, 2)` on a batch of 8 screens returns a tensor of shape `(8, 2)`;
+#   `DQN(60, 120, 3)` on 2 screens of 3x60x120 returns `(2, 3)`.
+# * (The slides' `forward` also moves `x` to a global `device`; we leave that to the caller, see
+#   lesson 06.)
+#
+# <details><summary>Hint 1 — the idea</summary>
+#
+# `__init__` creates the layers (they hold the weights); `forward` says in which order they are
+# applied. The head's input size is (width after 3 convolutions) x (height after 3
+# convolutions) x 32 channels.
+# </details>
+#
+# <details><summary>Hint 2 — the API</summary>
+#
+# `nn.Conv2d(in_channels, out_channels, kernel_size=..., stride=...)`, `nn.BatchNorm2d(channels)`,
+# `nn.Linear(in_features, out_features)`, `F.relu(x)`; `x.view(x.size(0), -1)` flattens all but the
+# batch dimension. Call `super().__init__()` first in `__init__`.
+# </details>
+#
+# <details><summary>Hint 3 — almost the answer</summary>
+#
+# ```
+# __init__:  self.conv1 = ...; self.bn1 = ...   (and the same for blocks 2 and 3)
+#            convw = conv2d_size_out(conv2d_size_out(conv2d_size_out(w)))   (and convh from h)
+#            self.head = nn.Linear(convw * convh * 32, outputs)
+# forward:   x = F.relu(self.bn1(self.conv1(x)))   (and blocks 2 and 3)
+#            return self.head(<x flattened per screen>)
+# ```
+# </details>
 
 # %%
 class DQN(nn.Module):
     def __init__(self, h, w, outputs):
         super().__init__()
-        # Hint: define conv1, bn1, conv2, bn2, conv3, bn3 as in the table, then compute
-        # convw = conv2d_size_out(conv2d_size_out(conv2d_size_out(w))) (same for convh) and the head.
         ### BEGIN SOLUTION
         self.conv1 = nn.Conv2d(3, 16, kernel_size=5, stride=2)
         self.bn1 = nn.BatchNorm2d(16)
@@ -96,7 +167,6 @@ class DQN(nn.Module):
         ### END SOLUTION
 
     def forward(self, x):
-        # Hint: three relu(bn(conv(x))) blocks, then self.head(x.view(x.size(0), -1))
         ### BEGIN SOLUTION
         x = F.relu(self.bn1(self.conv1(x)))
         x = F.relu(self.bn2(self.conv2(x)))
@@ -107,6 +177,12 @@ class DQN(nn.Module):
 
 # %%
 DQN = checks.check_dqn(DQN)
+
+# %% [markdown]
+# **How the course writes it** (`dh.model.SlidesDQN`, the slides' class as they wrote it):
+
+# %%
+dh.show_source(dh.model.SlidesDQN)
 
 # %% [markdown]
 # ## 2. Shapes, layer by layer
@@ -167,9 +243,7 @@ print("after 10 actions:              ", policy_net.bn1.running_mean[:4].numpy()
 # the same weights give different values for the same screen:
 
 # %%
-target_net = DQN(40, 90, 2)
-target_net.load_state_dict(policy_net.state_dict())
-target_net.eval()
+target_net = copy.deepcopy(policy_net).eval()  # same weights, evaluation mode
 policy_net.train()
 screen = screens[:4]
 print("Q(s, left), policy net (train mode):", policy_net(screen)[:, 0].detach().numpy().round(3))
@@ -180,6 +254,103 @@ print("Q(s, left), target net (eval mode): ", target_net(screen)[:, 0].detach().
 # lesson 06 does) drop BatchNorm altogether. With stacked uint8 frames scaled to [0, 1], the
 # network trains well without it, and a network without BatchNorm gives a screen the same
 # values however it is batched.
+#
+# ## Exercise 3 — declaring the networks
+#
+# The slides' training code starts with a block that sets up the learner ("Network 선언"):
+# two networks of the same shape, the **policy network** that acts and learns, and the
+# **target network** that "does not learn and copies the policy network's parameters" (the
+# slides' words). Lesson 06 explains why the target is computed by a frozen copy; here we only
+# set the pair up.
+#
+# **Goal.** Write `declare_networks(init_screen, n_actions, device)` returning
+# `(policy_net, target_net, optimizer)`:
+#
+# * **sizing from the first screen:** `init_screen` is a screen from `get_screen()`, of shape
+#   $(1, 3, H, W)$ (close to `(1, 3, 40, 90)`, as the slides say); build the networks for its $H$
+#   and $W$ and for `n_actions` actions, with the `DQN` class of exercise 2;
+# * **policy_net:** a `DQN` on `device` (`torch.device("cpu")` here, `"cuda"` on Colab's GPU), in
+#   training mode;
+# * **target_net:** a *second*, separate `DQN` on `device`, starting with exactly the policy
+#   network's weights, and put in evaluation mode (it never trains);
+# * **optimizer:** RMSprop over the policy network's parameters, with RMSprop's default settings.
+# * **Example:** `declare_networks(torch.rand(1, 3, 40, 90), 2, torch.device("cpu"))` gives two
+#   networks whose Q-values for any screen are equal (same weights, both in eval mode), and
+#   `target_net.training` is `False`.
+#
+# <details><summary>Hint 1 — the idea</summary>
+#
+# Make two networks, then copy the first one's weights into the second (a plain assignment
+# `target_net = policy_net` would only give one network two names, and the "frozen" target would
+# move with every update). Only the policy network's parameters go to the optimiser.
+# </details>
+#
+# <details><summary>Hint 2 — the API</summary>
+#
+# `_, _, screen_height, screen_width = init_screen.shape`; `net.to(device)`;
+# `net.state_dict()` / `other.load_state_dict(a_state_dict)` copy weights; `net.eval()`;
+# `optim.RMSprop(parameters)` (with `from torch import optim`).
+# </details>
+#
+# <details><summary>Hint 3 — almost the answer</summary>
+#
+# ```
+# policy_net = DQN(<h>, <w>, n_actions).to(device)
+# target_net = DQN(<h>, <w>, n_actions).to(device)
+# target_net.<copy the weights>(policy_net.<its weights>())
+# target_net.<evaluation mode>()
+# optimizer = optim.RMSprop(<the policy network's parameters>)
+# return policy_net, target_net, optimizer
+# ```
+# </details>
+
+# %%
+from torch import optim
+
+
+def declare_networks(init_screen, n_actions, device):
+    """The slides' declaration: policy and target networks sized from the first screen, and the optimiser."""
+    ### BEGIN SOLUTION
+    _, _, screen_height, screen_width = init_screen.shape
+    policy_net = DQN(screen_height, screen_width, n_actions).to(device)
+    target_net = DQN(screen_height, screen_width, n_actions).to(device)
+    target_net.load_state_dict(policy_net.state_dict())
+    target_net.eval()
+    optimizer = optim.RMSprop(policy_net.parameters())
+    return policy_net, target_net, optimizer
+    ### END SOLUTION
+
+
+# %%
+declare_networks = checks.check_declare_networks(declare_networks)
+
+# %% [markdown]
+# Now with a real first screen, on the device this notebook runs on:
+
+# %% tags=["nbval-ignore-output"] nbval_reason="the device depends on the machine running the notebook"
+env = dh.make_env("CartPole-v0")
+env.reset(seed=0)
+init_screen = dh.screen.get_screen(env)
+device = dh.pick_device()
+policy_net, target_net, optimizer = declare_networks(init_screen, env.action_space.n, device)
+print("first screen:", tuple(init_screen.shape), "| networks on", next(policy_net.parameters()).device)
+print("policy_net.training:", policy_net.training, "| target_net.training:", target_net.training)
+print("optimiser:", type(optimizer).__name__, "over", sum(p.numel() for p in policy_net.parameters()), "weights")
+
+# %% [markdown]
+# **How the slides wrote it**, as top-level code with the hyper-parameters next to it:
+#
+# ```python
+# init_screen = get_screen()
+# _, _, screen_height, screen_width = init_screen.shape
+# n_actions = env.action_space.n
+# policy_net = DQN(screen_height, screen_width, n_actions).to(device)
+# target_net = DQN(screen_height, screen_width, n_actions).to(device)
+# target_net.load_state_dict(policy_net.state_dict())
+# target_net.eval()
+# optimizer = optim.RMSprop(policy_net.parameters())
+# memory = ReplayMemory(10000)
+# ```
 #
 # ## 4. The recipe's network
 #
@@ -200,5 +371,7 @@ print(dh.model.layer_table(recipe_net, torch.zeros(8, 4, 30, 90, dtype=torch.uin
 # * BatchNorm in training mode with a batch of one makes Q-values depend on the batch, changes
 #   the network as it acts, and makes the policy and target networks disagree. Act in `eval()`
 #   mode, or drop BatchNorm.
+# * The slides' learner is a pair: a policy network that acts and learns (with RMSprop) and a
+#   target network that starts as its copy and only evaluates.
 #
 # **Next, lesson 05:** choosing actions: ε-greedy and how fast ε falls.

@@ -34,16 +34,44 @@ dh.announce_mode()
 # %% [markdown]
 # ## Exercise 1 — the slides' schedule
 #
-# In the slides, `select_action` computes the threshold
+# **Goal.** Write `epsilon_by_step(step, start=0.9, end=0.05, decay=200)`: the probability of a
+# random action after `step` steps, as the slides' code computes it. It starts at `start` and
+# decays **exponentially** towards `end`; `decay` (the slides' `EPS_DECAY`) is the number of
+# steps over which the gap to `end` shrinks by a factor $e \approx 2.72$:
 #
-# `eps_threshold = EPS_END + (EPS_START - EPS_END) * math.exp(-1. * steps_done / EPS_DECAY)`
+# $$\varepsilon(t) = \varepsilon_{\text{end}} + (\varepsilon_{\text{start}} - \varepsilon_{\text{end}})\, e^{-t/\tau}$$
 #
-# Write it as a function of the step: `epsilon_by_step(step, start, end, decay)`.
+# with $t$ = `step` and $\tau$ = `decay`.
+#
+# * **Input:** `step`, an `int` ≥ 0; `start`, `end`, `decay`, numbers (keep the slides' defaults
+#   in the signature).
+# * **Output:** one `float` between `end` and `start`.
+# * **Examples:** `epsilon_by_step(0)` is `0.9`; `epsilon_by_step(200)` is
+#   $0.05 + 0.85 / e \approx 0.3627$; after a few thousand steps it is all but `0.05`.
+#   `epsilon_by_step(1000, start=1.0, end=0.1, decay=1000)` is $0.1 + 0.9/e \approx 0.4311$.
+#
+# <details><summary>Hint 1 — the idea</summary>
+#
+# Only the gap above `end` decays: it is `start - end` at step 0 and shrinks by the same
+# factor for every `decay` steps.
+# </details>
+#
+# <details><summary>Hint 2 — the API</summary>
+#
+# `math.exp(x)` is $e^x$. Use `/` for the division: `step // decay` would round down and make
+# ε fall in stairs.
+# </details>
+#
+# <details><summary>Hint 3 — almost the answer</summary>
+#
+# ```
+# return <end> + (<start> - <end>) * math.exp(<minus step over decay>)
+# ```
+# </details>
 
 # %%
 def epsilon_by_step(step, start=0.9, end=0.05, decay=200):
     """ε after `step` steps: starts at `start`, decays exponentially towards `end`."""
-    # Hint: end + (start - end) * math.exp(...); the exponent is negative and grows with step
     ### BEGIN SOLUTION
     return end + (start - end) * math.exp(-1.0 * step / decay)
     ### END SOLUTION
@@ -51,6 +79,11 @@ def epsilon_by_step(step, start=0.9, end=0.05, decay=200):
 
 # %%
 epsilon_by_step = checks.check_epsilon(epsilon_by_step)
+
+# %% [markdown]
+# **How the slides wrote it**, inside their `select_action`:
+# `eps_threshold = EPS_END + (EPS_START - EPS_END) * math.exp(-1. * steps_done / EPS_DECAY)`,
+# with a global counter `steps_done` that the function increments at every call.
 
 # %% [markdown]
 # ## The two schedules side by side
@@ -146,21 +179,51 @@ dh.widgets.sliders(plot_schedules, start=(0.9, 0.1, 1.0, 0.05), end=(0.05, 0.0, 
 # %% [markdown]
 # ## Exercise 2 — `select_action`
 #
-# Write `select_action(network, state, epsilon, n_actions)`:
+# **Goal.** Write `select_action(network, state, epsilon, n_actions)`, the ε-greedy choice:
 #
-# * with probability `epsilon`, return a uniformly random action, `random.randrange(n_actions)`;
-# * otherwise return the greedy action: the index of the largest of `network(state)`'s Q-values
-#   (the slides' `policy_net(state).max(1)[1]`), computed under `torch.no_grad()` since acting
-#   needs no gradients.
+# $$a = \begin{cases} \text{an action drawn uniformly from } \{0, \dots, n-1\} & \text{with probability } \varepsilon \\
+#   \arg\max_{a'} Q(s, a') & \text{otherwise} \end{cases}$$
 #
-# Return the action as an `int` (the slides return a 1x1 tensor; an int is simpler to pass to
-# `env.step`, and the checker accepts both).
+# where $Q(s, \cdot)$ is what `network` outputs for `state` and $n$ = `n_actions`.
+#
+# * **Input:** `network`, a torch module mapping a batch of screens to Q-values,
+#   $(B, 3, 40, 90) \to (B, n)$; `state`, one screen with its batch dimension, a float tensor of
+#   shape `(1, 3, 40, 90)`; `epsilon`, a float in $[0, 1]$; `n_actions`, an `int`.
+# * **Output:** one action, an `int` in $0 \dots n-1$ (the slides return a 1x1 tensor; the
+#   checker accepts both, and an `int` is simpler to pass to `env.step`).
+# * Acting needs no gradients: compute the Q-values without building a graph.
+# * **Example:** a network whose Q-values are `[0.2, 0.9, -0.1]`: with `epsilon=0.0` the action
+#   is always `1`; with `epsilon=1.0` each of `0, 1, 2` comes a third of the time; with
+#   `epsilon=0.3`, action `1` comes $0.7 + 0.3/3 = 80\%$ of the time (a random draw may land on
+#   the greedy action too).
+#
+# <details><summary>Hint 1 — the idea</summary>
+#
+# Draw one random number in $[0, 1)$: below ε, explore; otherwise exploit. Exploiting means
+# taking the *index* of the largest Q-value, not the value itself.
+# </details>
+#
+# <details><summary>Hint 2 — the API</summary>
+#
+# `random.random()` draws in $[0, 1)$; `random.randrange(n)` draws an `int` in $0 \dots n-1$
+# (`random.randint(0, n)` would include $n$). `q.max(1)` returns `(values, indices)`;
+# `q.argmax(dim=1)` the indices; `.item()` turns a one-element tensor into a Python number.
+# `with torch.no_grad():` switches gradients off.
+# </details>
+#
+# <details><summary>Hint 3 — almost the answer</summary>
+#
+# ```
+# if random.random() < epsilon:
+#     return <a random action>
+# with torch.no_grad():
+#     return int(network(state).<index of the max along dim 1>.item())
+# ```
+# </details>
 
 # %%
 def select_action(network, state, epsilon, n_actions):
     """ε-greedy: a random action with probability epsilon, else the argmax of the Q-values."""
-    # Hint: if random.random() < epsilon: return random.randrange(n_actions)
-    # else: with torch.no_grad(): q = network(state); return the index of the largest q (an int)
     ### BEGIN SOLUTION
     if random.random() < epsilon:
         return random.randrange(n_actions)
@@ -171,6 +234,14 @@ def select_action(network, state, epsilon, n_actions):
 
 # %%
 select_action = checks.check_select_action(select_action)
+
+# %% [markdown]
+# **How the slides wrote it:** the same test the other way round (`if sample > eps_threshold:`
+# exploit, else explore) and `policy_net(state).max(1)[1].view(1, 1)`, the index of the larger
+# Q-value as a 1x1 tensor. The course's version:
+
+# %%
+dh.show_source(dh.policy.select_action)
 
 # %% [markdown]
 # Let's watch it on the untrained network: over many draws, the share of each action follows

@@ -4,9 +4,10 @@
 # Everything comes together: screens (lesson 02), replay memory (03), the Q-network (04) and
 # ε-greedy (05). In this lesson you will
 #
-# 1. read the slides' `optimize_model()` piece by piece and write its heart yourself: the TD
-#    target with the non-final mask, and the loss (**exercise**);
-# 2. run the slides' training loop exactly as written, for its 50 episodes, and see its flat curve;
+# 1. write the heart of the slides' `optimize_model` yourself: the TD target with the
+#    non-final mask, and the loss (**exercise 1**), then read the slides' version piece by piece;
+# 2. write one episode of the slides' training loop (**exercise 2**), then run their loop for
+#    its 50 episodes and see its flat curve;
 # 3. meet the **recipe** that really learns from pixels, and train it with a live plot;
 # 4. track the run with Weights & Biases (offline, no login needed);
 # 5. load a fully trained agent shipped with the course and watch it balance for 500 steps.
@@ -15,6 +16,8 @@
 # on a laptop without a GPU.
 
 # %% tags=["nbval-ignore-output"] nbval_reason="prints a banner only when the test suite runs in quick mode"
+from itertools import count
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -39,45 +42,75 @@ device = dh.pick_device()
 print("training on:", device)
 
 # %% [markdown]
-# ## 1. The slides' `optimize_model()`, piece by piece
+# ## 1. The learning step: the TD target and the loss
 #
-# One update of the slides' DQN, on a batch of 128 transitions from the replay memory:
+# Step 5 of the slides' algorithm box trains the network on a minibatch of transitions
+# $(s_i, a_i, r_i, s_{i+1})$ from the replay memory, with the loss the slides annotate as
 #
-# | slides' line | what it does |
-# |---|---|
-# | `transitions = memory.sample(BATCH_SIZE)` | 128 random past transitions: random sampling breaks the correlation between consecutive steps |
-# | `batch = Transition(*zip(*transitions))` | a list of transitions → one transition of lists (lesson 03) |
-# | `non_final_mask = torch.tensor(tuple(map(lambda s: s is not None, batch.next_state)))` | which transitions have a next state; `None` marks the end of an episode |
-# | `state_action_values = policy_net(state_batch).gather(1, action_batch)` | Q(s, a) for the action actually **taken**: the network outputs both actions' values, `gather` picks one per row |
-# | `next_state_values[non_final_mask] = target_net(non_final_next_states).max(1)[0].detach()` | max over a' of Q_target(s', a'), and **0** for final states (there is no future after the pole fell) |
-# | `expected_state_action_values = (next_state_values * GAMMA) + reward_batch` | the TD target r + γ · max Q_target(s', a') |
-# | `loss = criterion(state_action_values, expected_state_action_values.unsqueeze(1))` | Huber loss (`nn.SmoothL1Loss`): squared for small errors, linear for large ones, so one surprising transition cannot blow up the gradient |
-# | `for param in policy_net.parameters(): param.grad.data.clamp_(-1, 1)` | clip every gradient entry to [-1, 1] |
+# $$\Big(\underbrace{Q(s_i, a_i)}_{\text{"Variable"}} - \underbrace{\big(r_i + \gamma \max_{a'} Q'(s_{i+1}, a')\big)}_{\text{"Target"}}\Big)^2$$
 #
-# Why a separate **target network**? The target r + γ max Q(s', a') is computed with a copy of
-# the network that is only refreshed now and then (the slides: after every 10th episode; the
-# recipe: every 500 steps). If the network chased targets computed by itself, every update would
-# move its own goal post and the values could oscillate or diverge. `detach()` (or
-# `torch.no_grad()`) makes the target a fixed number for this update: no gradient flows into it.
-
-# %% [markdown]
-# ## Exercise — the TD target and the loss
+# The *variable* is what the policy network predicts for the action actually taken. The
+# *target* is the reward plus the discounted value of the best next action, computed by the
+# **target network** $Q'$; when the episode ended in $s_{i+1}$ (the pole fell), there is no
+# future and the target is $r_i$ alone. The slides use the Huber loss (`nn.SmoothL1Loss`, with
+# $\beta = 1$) instead of the square: for an error $d$ it is $\frac{1}{2} d^2 / \beta$ when
+# $|d| < \beta$ and $|d| - \frac{1}{2}\beta$ otherwise, averaged over the batch, so one surprising
+# transition cannot blow up the gradient.
 #
-# Write `compute_loss(transitions, policy_net, target_net, gamma)`: the loss of one update.
-# The batch is already transposed for you. Each `batch.state[i]` is a `(1, 3, 40, 90)` tensor,
-# `batch.action[i]` a `(1, 1)` long tensor, `batch.reward[i]` a `(1,)` tensor, and
-# `batch.next_state[i]` a state or `None`.
+# ## Exercise 1 — the TD target and the loss
 #
-# Steps: build `non_final_mask`; concatenate the states, actions and rewards with `torch.cat`;
-# compute Q(s, a) with `gather`; fill `next_state_values` (zeros for final states) from the
-# target network without gradients; form the target; return the Huber loss. Mind the shapes:
-# Q(s, a) is `(B, 1)` and the target `(B,)`.
+# **Goal.** Write `compute_loss(transitions, policy_net, target_net, gamma)`: the loss of one update.
+#
+# * **Input:** `transitions`, a list of $B$ `Transition`s as the slides store them: `state` a
+#   float tensor `(1, 3, 40, 90)`, `action` a long tensor `(1, 1)`, `reward` a float tensor `(1,)`,
+#   `next_state` a state or `None` (the episode terminated). `policy_net` and `target_net` map
+#   $(N, 3, 40, 90)$ to $(N, 2)$. `gamma` is $\gamma$, a float. The batch is transposed for you in
+#   the first line (lesson 03).
+# * **Output:** a tensor with one element, the Huber loss averaged over the batch, **with a
+#   gradient** towards the policy network and **none** towards the target network.
+# * **Shapes to mind:** stacking gives states $(B, 3, 40, 90)$, actions $(B, 1)$, rewards $(B,)$;
+#   $Q(s_i, a_i)$ is $(B, 1)$ while the target is $(B,)$.
+# * **Device:** on a GPU every tensor of the batch is on `cuda`; a tensor you create must be too.
+# * **Worked example:** $B = 2$, $\gamma = 0.9$, both rewards $1$; transition 0 has a next state
+#   whose best target-network value is $2.0$, transition 1 ended. Targets: $1 + 0.9 \cdot 2.0 = 2.8$
+#   and $1$. If the policy network says $Q(s_0, a_0) = 2.5$ and $Q(s_1, a_1) = 1.5$, the errors are
+#   $0.3$ and $0.5$, the Huber terms $0.045$ and $0.125$, and the loss is their mean, $0.085$.
+#
+# <details><summary>Hint 1 — the idea</summary>
+#
+# Work batch-wide: one forward pass of the policy network on all states, then pick each row's
+# taken action; one forward pass of the target network on the next states that exist, and a
+# zero for the others. A boolean mask says which transitions have a next state.
+# </details>
+#
+# <details><summary>Hint 2 — the API</summary>
+#
+# `torch.cat(list_of_tensors)` stacks along the first axis; `q.gather(1, actions)` picks one
+# column per row; `q.max(1)` returns `(values, indices)`;
+# `torch.zeros(B, device=some_input.device)` makes a tensor on the batch's device;
+# `values[mask] = ...` fills the rows where the mask is `True`; `with torch.no_grad():` (or
+# `.detach()`) keeps the target out of the gradient; `nn.SmoothL1Loss()(input, target)` wants both
+# of the same shape.
+# </details>
+#
+# <details><summary>Hint 3 — almost the answer</summary>
+#
+# ```
+# non_final_mask = torch.tensor([<s is not None for each next state>], dtype=torch.bool)
+# state_batch, action_batch, reward_batch = torch.cat(...), ...
+# state_action_values = policy_net(state_batch).gather(1, action_batch)        # (B, 1)
+# next_state_values = torch.zeros(len(transitions), device=state_batch.device)
+# with torch.no_grad():
+#     next_state_values[non_final_mask] = target_net(<the non-final next states>).max(1)[0]
+# expected = reward_batch + gamma * next_state_values                           # (B,)
+# return nn.SmoothL1Loss()(state_action_values, expected.<make it (B, 1)>)
+# ```
+# </details>
 
 # %%
 def compute_loss(transitions, policy_net, target_net, gamma):
     """Huber loss between Q(s, a) and r + gamma * max_a' Q_target(s', a') (0 for final states)."""
     batch = Transition(*zip(*transitions))
-    # Hint: follow the table above; next_state_values starts as torch.zeros(len(transitions))
     ### BEGIN SOLUTION
     non_final_mask = torch.tensor([s is not None for s in batch.next_state], dtype=torch.bool)
     non_final_next_states = torch.cat([s for s in batch.next_state if s is not None])
@@ -98,9 +131,180 @@ def compute_loss(transitions, policy_net, target_net, gamma):
 compute_loss = checks.check_compute_loss(compute_loss)
 
 # %% [markdown]
+# ### How the slides wrote it: `optimize_model`, piece by piece
+#
+# | slides' line | what it does |
+# |---|---|
+# | `transitions = memory.sample(BATCH_SIZE)` | 128 random past transitions: random sampling breaks the correlation between consecutive steps |
+# | `batch = Transition(*zip(*transitions))` | a list of transitions → one transition of lists (lesson 03) |
+# | `non_final_mask = torch.tensor(tuple(map(lambda s: s is not None, batch.next_state)))` | which transitions have a next state; `None` marks the end of an episode |
+# | `state_action_values = policy_net(state_batch).gather(1, action_batch)` | Q(s, a) for the action actually **taken**: the network outputs both actions' values, `gather` picks one per row |
+# | `next_state_values[non_final_mask] = target_net(non_final_next_states).max(1)[0].detach()` | max over a' of Q_target(s', a'), and **0** for final states (there is no future after the pole fell) |
+# | `expected_state_action_values = (next_state_values * GAMMA) + reward_batch` | the TD target r + γ · max Q_target(s', a') |
+# | `loss = criterion(state_action_values, expected_state_action_values.unsqueeze(1))` | Huber loss (`nn.SmoothL1Loss`) between the two, both of shape (B, 1) |
+# | `for param in policy_net.parameters(): param.grad.data.clamp_(-1, 1)` | clip every gradient entry to [-1, 1] |
+#
+# The slides write `torch.zeros(BATCH_SIZE, device=device)` for the next-state values: on a GPU
+# a tensor made without `device=` would live on the CPU, and the masked assignment would fail.
+#
+# Why a separate **target network**? The target r + γ max Q(s', a') is computed with a copy of
+# the network that is only refreshed now and then (the slides: after every 10th episode; the
+# recipe: every 500 steps). If the network chased targets computed by itself, every update would
+# move its own goal post and the values could oscillate or diverge. `detach()` (or
+# `torch.no_grad()`) makes the target a fixed number for this update: no gradient flows into it.
 # The rest of the update is the same for every DQN: `optimizer.zero_grad()`, `loss.backward()`,
-# clip, `optimizer.step()`. Here is the slides' loop as the package runs it, one environment step
-# at a time (so it can be timed, interrupted and resumed), with your `compute_loss` plugged in:
+# clip, `optimizer.step()`.
+
+# %% [markdown]
+# ## Exercise 2 — one episode of the slides' training loop
+#
+# The slides' "DQN Training" loop plays episodes; in every step it (1) chooses and performs an
+# action, (2) adds the transition to the replay memory, (3) trains the policy network, and after
+# every `TARGET_UPDATE`-th episode it (4) refreshes the target network.
+#
+# **Goal.** Write `train_episode(env, policy_net, target_net, memory, select_action,
+# optimize_model, i_episode, target_update=10)`: one whole episode of that loop.
+#
+# * **The state** is the slides' difference of two screens (lesson 02): the current screen minus
+#   the one before it. Right after the reset both are the same fresh screen, so the first state
+#   is all zeros. After each step, the screens move on by one and the next state is their new
+#   difference.
+# * **In every step, in this order:** choose an action for the current state with
+#   `select_action` (it returns a 1x1 long tensor and handles ε itself); step the environment
+#   with that action's number; make the reward a tensor of shape `(1,)` on `device`; build the
+#   next state, which is **`None` if the pole fell** (`terminated`), and the screens' difference
+#   otherwise, also when the time limit cut the episode (`truncated`: the pole was still up, its
+#   future did not end); push the transition into `memory` in `Transition`'s field order; move on
+#   to the next state; let `optimize_model` train once (it takes no arguments: it samples the
+#   memory itself and waits until it holds a batch). Stop when the episode is terminated or
+#   truncated.
+# * **After the episode:** if `i_episode % target_update == 0`, copy the policy network's weights
+#   into `target_net`.
+# * **Output:** the episode's length in steps, an `int`.
+# * **Example:** an agent that always pushes left on CartPole-v1 falls after about 10 steps: your
+#   function pushes one transition per step, the last one with `next_state=None`, calls
+#   `optimize_model` once per step, returns the number of steps, and copies the target network
+#   for `i_episode=0` but not for `i_episode=7`.
+#
+# <details><summary>Hint 1 — the idea</summary>
+#
+# Keep two screens and slide them along: after a step, the current screen becomes the last one
+# and a fresh `get_screen(env)` becomes the current one. The difference between `None if done`
+# (the slides) and `None if terminated` (right) only shows at the time limit.
+# </details>
+#
+# <details><summary>Hint 2 — the API</summary>
+#
+# `env.step(action.item())` returns `(observation, reward, terminated, truncated, info)`;
+# `torch.tensor([reward], device=device)`; `memory.push(state, action, next_state, reward)`;
+# `for t in count():` counts from 0 (so the length is `t + 1`);
+# `target_net.load_state_dict(policy_net.state_dict())` copies the weights.
+# </details>
+#
+# <details><summary>Hint 3 — almost the answer</summary>
+#
+# ```
+# env.reset(); last_screen = ...; current_screen = ...; state = ...
+# for t in count():
+#     action = select_action(state)
+#     _, reward, terminated, truncated, _ = env.step(...)
+#     reward = torch.tensor(...)
+#     last_screen = ...; current_screen = ...
+#     next_state = None if ... else ...
+#     memory.push(...); state = ...; optimize_model()
+#     if ...: break
+# if i_episode % target_update == 0: <copy the weights>
+# return t + 1
+# ```
+# </details>
+
+# %%
+get_screen = dh.screen.get_screen
+
+
+def train_episode(env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                  target_update=10):
+    """One episode of the slides' training loop; returns its length in steps."""
+    ### BEGIN SOLUTION
+    env.reset()
+    last_screen = get_screen(env)
+    current_screen = get_screen(env)
+    state = current_screen - last_screen
+    for t in count():
+        action = select_action(state)
+        _, reward, terminated, truncated, _ = env.step(action.item())
+        reward = torch.tensor([reward], device=device)
+        last_screen = current_screen
+        current_screen = get_screen(env)
+        next_state = None if terminated else current_screen - last_screen
+        memory.push(state, action, next_state, reward)
+        state = next_state
+        optimize_model()
+        if terminated or truncated:
+            break
+    if i_episode % target_update == 0:
+        target_net.load_state_dict(policy_net.state_dict())
+    return t + 1
+    ### END SOLUTION
+
+
+# %%
+train_episode = checks.check_train_episode(train_episode)
+
+# %% [markdown]
+# **How the slides wrote it**: the same body inside `for i_episode in range(num_episodes):`, with
+# `env`, `memory`, `select_action` and `optimize_model` as globals, `done` from old gym's 4-tuple
+# `step`, and `next_state = None` whenever `done`: at the time limit too. The course's version of
+# the episode:
+
+# %%
+dh.show_source(dh.slides.train_episode)
+
+# %% [markdown]
+# Your loop, with everything you built in lessons 03–06 plugged in: the slides' networks and
+# optimiser, their memory, ε-greedy with their schedule, and an `optimize_model` around your
+# `compute_loss`. Three episodes (too few to learn anything; section 2 runs the full 50):
+
+# %%
+dh.seed_everything(0)
+loop_env = dh.make_env("CartPole-v0")
+loop_env.reset(seed=0)
+screen_0 = get_screen(loop_env)
+policy_net = dh.model.SlidesDQN(screen_0.shape[2], screen_0.shape[3], 2).to(device)
+target_net = dh.model.SlidesDQN(screen_0.shape[2], screen_0.shape[3], 2).to(device)
+target_net.load_state_dict(policy_net.state_dict())
+target_net.eval()
+optimizer = torch.optim.RMSprop(policy_net.parameters())
+memory = dh.replay.ReplayMemory(10_000)
+epsilon = dh.policy.ExponentialEpsilon(0.9, 0.05, 200)
+steps_done = 0
+
+
+def slides_select_action(state):
+    global steps_done
+    action = dh.policy.select_action(policy_net, state.to(device), epsilon(steps_done), 2)
+    steps_done += 1
+    return torch.tensor([[action]], device=device)
+
+
+def optimize_model():
+    if len(memory) < 128:
+        return
+    loss = compute_loss(memory.sample(128), policy_net, target_net, 0.999)
+    optimizer.zero_grad()
+    loss.backward()
+    for param in policy_net.parameters():
+        param.grad.data.clamp_(-1, 1)
+    optimizer.step()
+
+
+lengths = [train_episode(loop_env, policy_net, target_net, memory, slides_select_action, optimize_model, i)
+           for i in range(3)]
+print(f"episode lengths {lengths}; {len(memory)} transitions in memory; ε is now {epsilon(steps_done):.2f}")
+
+# %% [markdown]
+# The package runs the same loop one environment step at a time (so a run can be timed,
+# interrupted and resumed), with your `compute_loss` plugged in:
 
 # %%
 dh.show_source(dh.slides.SlidesTrainer.step)

@@ -212,9 +212,11 @@ def test_correct_dqn_passes(capsys):
 @pytest.mark.parametrize(
     ("student", "message"),
     [
-        (lambda step, start=0.9, end=0.05, decay=200: start + (end - start) * math.exp(-step / decay), "start and end are swapped"),
+        (lambda step, start=0.9, end=0.05, decay=200: start + (end - start) * math.exp(-step / decay),
+         "start and end are swapped"),
         (lambda step, start=0.9, end=0.05, decay=200: end + (start - end) * math.exp(step / decay), "ε must fall"),
-        (lambda step, start=0.9, end=0.05, decay=200: end + start * math.exp(-step / decay), "scale the decaying part by (start - end)"),
+        (lambda step, start=0.9, end=0.05, decay=200: end + start * math.exp(-step / decay),
+         "scale the decaying part by (start - end)"),
     ],
 )
 def test_epsilon_mistakes(capsys, student, message):

@@ -1,10 +1,12 @@
 """One source per lesson: generated notebooks are fresh, stripped, and re-pointable to a fork."""
 
+import re
 import shutil
 import subprocess
 import sys
 
 import course
+import jupytext
 import nbformat
 import pytest
 
@@ -47,7 +49,8 @@ def test_student_version_has_stubs_where_the_solution_has_code(source):
     for index in exercises:
         stripped = student.cells[index].source
         assert "### BEGIN SOLUTION" not in stripped and "raise NotImplementedError(" in stripped
-        assert "# Hint" in stripped, "every exercise keeps a hint for the student"
+        before = next(c for c in reversed(student.cells[:index]) if c.cell_type == "markdown")
+        assert before.source.count("<details>") >= 2, "every exercise has tiered hints, folded, right above it"
         following = student.cells[index + 1:]
         next_code = next(c for c in following if c.cell_type == "code")
         assert "checks.check_" in next_code.source, "every exercise is followed by its checker"
@@ -90,3 +93,63 @@ def test_fork_refuses_a_malformed_name(tmp_path):
     repo = copy_repo(tmp_path)
     result = run_tool(repo, "fork", "not a repo")
     assert result.returncode != 0 and "github.com" in result.stderr
+
+
+SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+FOLDED = re.compile(r"<details>.*?</details>", re.S)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def distinctive_lines(solution: str) -> set[str]:
+    """The lines of a solution (and their right-hand sides) long enough to give the answer away."""
+    found = set()
+    for line in solution.splitlines():
+        code = line.split("  #")[0].strip()
+        if not code or code.startswith("#"):
+            continue
+        candidates = [code, re.sub(r"^return\s+", "", code)]
+        assignment = re.match(r"^[\w.\[\], ]+?\s*=\s*(?!=)(.+)$", code)
+        if assignment:
+            candidates.append(assignment.group(1))
+        # a bare list of names (`return policy_net, target_net, optimizer`) is the interface, not the answer
+        found |= {squashed for c in candidates
+                  if len(squashed := _squash(c)) >= 16 and not re.fullmatch(r"[\w.,]+", squashed)}
+    return found
+
+
+def visible_before(cells: list) -> str:
+    """What a student sees in these cells without opening a hint: no solutions, no folded text."""
+    text = []
+    for cell in cells:
+        source = SOLUTION_BLOCK.sub("", cell.source)
+        text.append(FOLDED.sub("", source) if cell.cell_type == "markdown" else source)
+    return _squash("\n".join(text))
+
+
+def leaks(nb) -> list[tuple[int, str]]:
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for block in SOLUTION_BLOCK.findall(cell.source):
+            above = visible_before(nb.cells[:index])
+            found += [(index, line) for line in sorted(distinctive_lines(block)) if line in above]
+    return found
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.stem)
+def test_no_answer_is_visible_above_its_exercise(source):
+    nb = jupytext.read(source, fmt="py:percent")
+    assert leaks(nb) == [], "a solution line stands unfolded above its exercise: move it after the checker"
+
+
+def test_a_leaked_answer_is_found_and_a_folded_one_is_not():
+    nb = jupytext.read(SOURCES[0], fmt="py:percent")
+    index = next(i for i, c in enumerate(nb.cells) if "### BEGIN SOLUTION" in c.source)
+    line = next(iter(distinctive_lines(SOLUTION_BLOCK.findall(nb.cells[index].source)[0])))
+    folded = nbformat.v4.new_markdown_cell(f"<details><summary>hint</summary>\n\n`{line}`\n</details>")
+    nb.cells.insert(index, folded)
+    assert leaks(nb) == []
+    nb.cells.insert(index, nbformat.v4.new_markdown_cell(f"The answer is `{line}`."))
+    assert leaks(nb) and leaks(nb)[0][1] == line

@@ -44,7 +44,7 @@ EXECUTION_TIMEOUT_S = 3 * 3600
 STUB = (
     "# YOUR CODE HERE\n"
     'raise NotImplementedError("exercise not done yet: replace this line with your code '
-    '(the comments above give a hint)")'
+    '(the hints above this cell help)")'
 )
 
 SETUP_CELL = '''\

@@ -36,7 +36,6 @@ import math
 import os
 import random
 import signal
-import sys
 import sysconfig
 import threading
 import traceback

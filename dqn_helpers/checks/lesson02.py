@@ -40,7 +40,8 @@ def _location_variants(env, width: int) -> list[tuple[Callable[[], Any], str]]:
     return [
         (lambda: int(x * scale), "the screen's middle is column screen_width / 2: add it (x = 0 m is the centre)."),
         (lambda: int(x * width / 2.4 + width / 2),
-         "the track spans 2 * x_threshold metres (from -2.4 m to +2.4 m): world_width = 2 * env.unwrapped.x_threshold."),
+         "the track spans 2 * x_threshold metres (from -2.4 m to +2.4 m): "
+         "world_width = 2 * env.unwrapped.x_threshold."),
         (lambda: int(x * 4.8 / width + width / 2), "scale is pixels per metre: screen_width / world_width."),
         (lambda: int(x * 600 / 4.8 + 300), "use the screen_width you are given, not 600."),
         (lambda: int(-x * scale + width / 2), "a positive x is right of the centre: add x * scale."),

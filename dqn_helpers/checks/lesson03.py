@@ -43,7 +43,8 @@ def _check_fields(item: Any, pushed: dict[int, tuple], given: str) -> int:
     """Which pushed transition ``item`` is; a Mistake naming a swapped or changed field."""
     for i, fields in pushed.items():
         # state, next_state and reward are unique to each pushed transition; actions repeat
-        if any(_field_holding(value, fields) in ("state", "next_state", "reward") for value in item if value is not None):
+        unique = ("state", "next_state", "reward")
+        if any(_field_holding(value, fields) in unique for value in item if value is not None):
             for name, value, original in zip(FIELDS, item, fields, strict=True):
                 if value is original or (original is None and value is None):
                     continue
@@ -194,7 +195,8 @@ def check_transpose_batch(student: Callable[[list[Transition]], Any]) -> str:
                 if any(mine is t for t in transitions):
                     raise Mistake(f"batch.{field} is a whole transition, not the {field} of every transition.",
                                   given=given, hint="Transition(*transitions) puts whole transitions in the fields: "
-                                  "regroup the fields first with zip(*transitions), then Transition(*zip(*transitions)).")
+                                  "regroup the fields first with zip(*transitions), then "
+                                  "Transition(*zip(*transitions)).")
                 raise Mistake(f"batch.{field} does not hold the {field} of every transition, in order.",
                               given=given, expected=f"({field} of transition 0, 1, ..., {size - 1})",
                               got=f"the {holds} of every transition" if holds else

@@ -63,7 +63,8 @@ def _expect_size(got: Any, expected: int, given: str, variants: list, hint: str 
     if got is None:
         raise Mistake("conv2d_size_out returned None.", given=given, expected=expected, got=None,
                       hint="end with `return` and the size.")
-    if isinstance(got, bool) or not isinstance(got, int) and not (hasattr(got, "__index__") and not torch.is_tensor(got)):
+    whole = isinstance(got, int) or hasattr(got, "__index__") and not torch.is_tensor(got)
+    if isinstance(got, bool) or not whole:
         raise Mistake("the size should be a whole number of pixels (an int).", given=given, expected=expected,
                       got=f"{got!r} ({type(got).__name__})",
                       hint="use floor division // instead of /; nn.Linear needs an int." if isinstance(got, float)
@@ -150,7 +151,8 @@ def check_dqn(student: type) -> str:
                                    reference.conv3, reference.bn3, reference.head)]
     unused = [name for name, m in network.named_modules() if isinstance(m, _COUNTED) and m not in order]
     if ran != want:
-        position = next((i for i, (a, b) in enumerate(zip(ran, want, strict=False)) if a != b), min(len(ran), len(want)))
+        position = next((i for i, (a, b) in enumerate(zip(ran, want, strict=False)) if a != b),
+                        min(len(ran), len(want)))
         if unused and len(ran) < len(want):
             hint = f"`{unused[0]}` is defined in __init__ but forward never uses it."
         elif position < len(want) and position < len(ran) and want[position].startswith("Linear") \
@@ -177,7 +179,8 @@ def check_dqn(student: type) -> str:
         output = call(network, fresh.clone(), given=given)
         if not torch.is_tensor(output) or tuple(output.shape) != (6, 2):
             raise Mistake("forward should return one Q-value per action for each screen.", given=given,
-                          expected=(6, 2), got=tuple(output.shape) if torch.is_tensor(output) else type(output).__name__,
+                          expected=(6, 2),
+                          got=tuple(output.shape) if torch.is_tensor(output) else type(output).__name__,
                           hint="flatten each screen's features, x.view(x.size(0), -1), then return self.head(x).")
         with torch.no_grad():
             expected = reference(fresh)
@@ -236,7 +239,8 @@ def check_declare_networks(student: Callable[..., Any]) -> str:
     """``declare_networks(init_screen, n_actions, device)``: the slides' policy/target nets and optimiser."""
     for height, width, n_actions in ((40, 90, 2), (60, 120, 3)):
         init_screen = torch.rand(1, 3, height, width)
-        given = f"declare_networks(init_screen of shape {tuple(init_screen.shape)}, n_actions={n_actions}, device='cpu')"
+        given = (f"declare_networks(init_screen of shape {tuple(init_screen.shape)}, n_actions={n_actions}, "
+                 "device='cpu')")
         before = Snapshot("init_screen", init_screen)
         policy_net, target_net, optimizer = _declared(
             call(student, init_screen, n_actions, torch.device("cpu"), given=given), given)

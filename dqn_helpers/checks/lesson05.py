@@ -156,7 +156,8 @@ def check_select_action(student: Callable[..., int]) -> str:
         if picks != Counter({greedy: 50}):
             most = picks.most_common(1)[0][0]
             if len(picks) == 1 and most == int(np.argmin(values)):
-                hint = "the greedy action is the argmax of the Q-values (q.max(1)[1] or q.argmax(dim=1)), not the argmin."
+                hint = ("the greedy action is the argmax of the Q-values (q.max(1)[1] or q.argmax(dim=1)), "
+                        "not the argmin.")
             elif len(picks) > 1:
                 hint = ("with ε = 0 your code still takes random actions: explore only when "
                         "random.random() < epsilon (are the two branches swapped?).")
@@ -210,6 +211,7 @@ def check_select_action(student: Callable[..., int]) -> str:
     if picks != Counter({greedy: 5}):
         raise Mistake("on the slides' network the action is not the greedy one.", given=given,
                       expected=f"action {greedy} every time", got=dict(picks),
-                      hint=diagnose(picks.most_common(1)[0][0], [(lambda: 1 - greedy, "take the argmax, not the argmin.")],
+                      hint=diagnose(picks.most_common(1)[0][0],
+                                    [(lambda: 1 - greedy, "take the argmax, not the argmin.")],
                                     lambda a, b: a == b))
     return "greedy when ε = 0 (stand-in and slides' networks), uniform when ε = 1, the right mix in between."

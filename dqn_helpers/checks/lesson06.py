@@ -32,7 +32,7 @@ from dqn_helpers.env import make_env
 from dqn_helpers.model import SlidesDQN
 from dqn_helpers.replay import Transition
 from dqn_helpers.screen import get_screen
-from dqn_helpers.slides import slides_loss
+from dqn_helpers.slides import slides_loss, train_episode
 
 
 def _network(seed: int, screen: tuple[int, ...] = (3, 4, 5)) -> nn.Module:
@@ -84,12 +84,14 @@ def _variants(transitions, policy_net, target_net, gamma) -> list[tuple[Callable
          "max(1) gives (values, indices): the target needs the values, .max(1)[0], not the indices .max(1)[1]."),
         (lambda: huber(rewards + gamma * future(target_net, "taken")),
          "the target takes the best next action, max over a' of Q_target(s', a'), not the action taken in s."),
-        (lambda: huber(rewards + gamma * future(target_net, "mean")), "the target takes the max over a', not the mean."),
+        (lambda: huber(rewards + gamma * future(target_net, "mean")),
+         "the target takes the max over a', not the mean."),
         (lambda: huber(gamma * (rewards + future(target_net, "max"))),
          "γ multiplies only the future: reward + gamma * next_state_values."),
         (lambda: huber(rewards + 0.999 * future(target_net, "max")),
          "use the `gamma` you are given, not the slides' 0.999."),
-        (lambda: huber(rewards + future(target_net, "max")), "discount the future: reward + gamma * next_state_values."),
+        (lambda: huber(rewards + future(target_net, "max")),
+         "discount the future: reward + gamma * next_state_values."),
         (lambda: F.mse_loss(q_taken, target.unsqueeze(1)),
          "the slides use the Huber loss: nn.SmoothL1Loss() (F.smooth_l1_loss), not the squared error."),
         (lambda: F.l1_loss(q_taken, target.unsqueeze(1)),
@@ -266,9 +268,11 @@ class _Agent:
         want = self.env.state(t)
         if tuple(state.shape) != tuple(want.shape) or not torch.allclose(state.cpu(), want, atol=1e-6):
             hint = diagnose(state.cpu(), [
-                (lambda: self.env.screens[t], "the state is a difference of two screens: current_screen - last_screen."),
+                (lambda: self.env.screens[t],
+                 "the state is a difference of two screens: current_screen - last_screen."),
                 (lambda: self.env.screens[t] - self.env.screens[0],
-                 "move the screens along each step: last_screen = current_screen, then current_screen = get_screen(env)."),
+                 "move the screens along each step: last_screen = current_screen, "
+                 "then current_screen = get_screen(env)."),
                 (lambda: self.env.state(t - 1), "after pushing, move to the next state: state = next_state."),
                 (lambda: -want, "the state is current_screen - last_screen, in that order."),
             ], lambda a, b: tuple(a.shape) == tuple(b.shape) and torch.allclose(a, b, atol=1e-6))
@@ -353,32 +357,7 @@ def _check_pushes(agent: _Agent, env: _ScreenRecorder, given: str) -> None:
                           hint="reward = torch.tensor([reward], device=device): the loss does torch.cat(batch.reward).")
 
 
-def _reference_train_episode(env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
-                             target_update=10) -> int:
-    """One episode of the slides' loop, with ``None`` only at true termination."""
-    env.reset()
-    last_screen = get_screen(env)
-    current_screen = get_screen(env)
-    state = current_screen - last_screen
-    t = 0
-    while True:
-        action = select_action(state)
-        _, reward, terminated, truncated, _ = env.step(action.item())
-        reward = torch.tensor([reward], device=action.device)
-        last_screen, current_screen = current_screen, get_screen(env)
-        next_state = None if terminated else current_screen - last_screen
-        memory.push(state, action, next_state, reward)
-        state = next_state
-        optimize_model()
-        t += 1
-        if terminated or truncated:
-            break
-    if i_episode % target_update == 0:
-        target_net.load_state_dict(policy_net.state_dict())
-    return t
-
-
-@checker("train_episode", _reference_train_episode, "the reference loop (dqn_helpers.checks.lesson06)")
+@checker("train_episode", train_episode, "dqn_helpers.slides.train_episode")
 def check_train_episode(student: Callable[..., int]) -> str:
     """``train_episode(env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
     target_update)``: one episode of the slides' loop, judged by its effects."""
