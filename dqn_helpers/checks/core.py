@@ -222,9 +222,10 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def call(fn: Callable[..., T], *args: Any, given: str, time_limit: float = CALL_TIME_LIMIT_S,
+def call(fn: Callable[..., T], *args: Any, given: str, time_limit: float | None = None,
          **kwargs: Any) -> T:
     """Call student code; turn whatever it raises into a report about the student's code."""
+    time_limit = CALL_TIME_LIMIT_S if time_limit is None else time_limit
     try:
         with _time_limit(time_limit):
             return fn(*args, **kwargs)
@@ -319,7 +320,8 @@ def checker(
                     warnings.simplefilter("ignore")
                     summary = probe(student)
             except NotDone as unfinished:
-                part = f" (`{unfinished.part}` still raises NotImplementedError)" if unfinished.part else ""
+                part = (f" (`{unfinished.part}` still raises NotImplementedError)"
+                        if unfinished.part and unfinished.part != name else "")
                 verdict = (f"{NOT_DONE} {name}: not implemented yet{part}. Replace the "
                            "`raise NotImplementedError(...)` line with your code, then run this cell again.")
             except (Mistake, StudentError) as wrong:

@@ -75,6 +75,10 @@ class _WatchedPolicy:
 
     def __call__(self, observation: Any = None, *extra: Any) -> int:
         self.calls += 1
+        if self.env.ended == "never reset":
+            raise Mistake("play_episode never used the environment it was given (it was never reset).",
+                          hint="reset and step the `env` argument: `observation, info = env.reset(seed=seed)`; "
+                               "do not make a new environment inside the function.")
         if extra or not isinstance(observation, np.ndarray) or observation.shape != (4,):
             shown = f"{type(observation).__name__}" + (f" of length {len(observation)}"
                                                        if isinstance(observation, tuple) else "")
