@@ -1,7 +1,8 @@
 """Replay memories: the slides' deque of transitions, and a compact frame buffer.
 
-The slides' ``ReplayMemory`` keeps every transition as Python objects holding two float32
-screens (state and next state), 86,400 bytes per transition for 3x40x90 screens. ``FrameReplay``
+The slides' ``ReplayMemory`` keeps every transition as Python objects holding float32 screens
+(state and next state); as their loop fills it, a transition's next state is the next
+transition's state, so about one 3x40x90 screen, 43,200 bytes, is stored per transition. ``FrameReplay``
 keeps each grayscale uint8 frame once, in preallocated arrays, and rebuilds the stacked states
 of a sampled batch from frame indices: a few kilobytes per transition.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import torch
 
 from dqn_helpers.errors import DQNHelpersError
 
@@ -52,11 +54,23 @@ class ReplayMemory:
 
     @property
     def bytes_per_transition(self) -> float:
-        """Tensor bytes per stored transition, on average (two float32 screens dominate)."""
+        """Bytes of tensor storage per stored transition, on average, each storage counted once.
+
+        In the slides' loop a transition's ``next_state`` is the very tensor the next
+        transition holds as ``state``: summing ``nbytes`` field by field would count that
+        screen twice (86,400 B for 3x40x90 float32 screens instead of about 43,200).
+        """
         if not self.memory:
             return 0.0
-        total = sum(t.nbytes for transition in self.memory for t in transition if hasattr(t, "nbytes"))
-        return total / len(self.memory)
+        storages: dict[tuple[str, int], int] = {}
+        for transition in self.memory:
+            for field in transition:
+                if isinstance(field, torch.Tensor):
+                    storage = field.untyped_storage()
+                    storages[(str(field.device), storage.data_ptr())] = storage.nbytes()
+                elif hasattr(field, "nbytes"):
+                    storages[("object", id(field))] = int(field.nbytes)
+        return sum(storages.values()) / len(self.memory)
 
 
 @dataclass

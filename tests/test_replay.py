@@ -127,3 +127,16 @@ def test_frame_replay_refuses_bad_use():
     buffer.start(frame(1))
     with pytest.raises(NotEnoughTransitions, match="holds only 0"):
         buffer.sample(1)
+
+
+def test_the_slides_memory_counts_a_screen_shared_by_two_transitions_once():
+    memory = ReplayMemory(10)
+    screens = [torch.rand(1, 3, 40, 90) for _ in range(4)]
+    for i in range(3):  # as the slides' loop pushes: next_state is the next transition's state
+        memory.push(screens[i], torch.tensor([[0]]), screens[i + 1], torch.tensor([1.0]))
+    screen, small = 3 * 40 * 90 * 4, 8 + 4
+    assert memory.bytes_per_transition == (4 * screen + 3 * small) / 3
+    copies = ReplayMemory(10)
+    for i in range(3):  # distinct tensors: each counted
+        copies.push(screens[i].clone(), torch.tensor([[0]]), screens[i + 1].clone(), torch.tensor([1.0]))
+    assert copies.bytes_per_transition == (6 * screen + 3 * small) / 3

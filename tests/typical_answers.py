@@ -1101,3 +1101,13 @@ def episode_screen_not_difference(env, policy_net, target_net, memory, select_ac
     if i_episode % target_update == 0:
         target_net.load_state_dict(policy_net.state_dict())
     return t + 1
+
+
+@answer("compute_loss", "torch.cat joins (1, C, H, W) states")
+def loss_stack(transitions, policy_net, target_net, gamma):
+    batch = Transition(*zip(*transitions))
+    mask = torch.tensor([s is not None for s in batch.next_state])
+    q = policy_net(torch.stack(batch.state)).gather(1, torch.cat(batch.action))
+    next_values = torch.zeros(len(transitions))
+    next_values[mask] = target_net(torch.stack([s for s in batch.next_state if s is not None])).max(1)[0].detach()
+    return F.smooth_l1_loss(q, (torch.cat(batch.reward) + gamma * next_values).unsqueeze(1))

@@ -190,6 +190,9 @@ def explain(error: BaseException) -> str | None:
     if isinstance(error, RuntimeError) and "same device" in text:
         return ("a tensor you created lives on another device than the batch: create it with "
                 "device=<an input tensor>.device.")
+    if isinstance(error, RuntimeError) and "Expected 3D (unbatched) or 4D (batched) input" in text:
+        return ("the network takes a batch of screens (B, C, H, W): torch.cat joins (1, C, H, W) states along "
+                "the batch axis, while torch.stack or unsqueeze would add a fifth dimension.")
     if isinstance(error, IndexError) and "shape of the mask" in text:
         return ("a boolean mask and the tensor it indexes need the same length, one entry per transition: "
                 "size new tensors with len(transitions), not a fixed number.")
