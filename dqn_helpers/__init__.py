@@ -50,6 +50,7 @@ from dqn_helpers.errors import (
 )
 from dqn_helpers.plots import show_frame
 from dqn_helpers.quick import QUICK_ENV_VAR, announce_mode, budget, is_quick
+from dqn_helpers.quiz import Quiz
 from dqn_helpers.seeding import seed_everything
 from dqn_helpers.video import record_video, save_mp4, show_video
 
@@ -60,6 +61,7 @@ __all__ = [
     "Episode",
     "InvalidActionError",
     "QUICK_ENV_VAR",
+    "Quiz",
     "RenderModeError",
     "UnknownEnvironmentError",
     "announce_mode",

@@ -6,6 +6,7 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 
 
 def show_frame(frame: np.ndarray, title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
@@ -87,3 +88,48 @@ def plot_curve(trainer, ax: plt.Axes | None = None) -> plt.Figure:
     ax.set_title(f"{trainer.config.env_id} from pixels, seed {trainer.config.seed}")
     ax.legend(loc="upper left", fontsize=8)
     return ax.figure
+
+
+def plot_diagnostics(trainer, discount: float | None = None) -> plt.Figure:
+    """The TD loss and the mean of max_a Q(s, a) over each training batch, update by update.
+
+    A healthy run's mean max-Q climbs towards the discounted return of a balanced pole,
+    sum of γ^k over the horizon = 1 / (1 - γ) for an endless episode (drawn as a dashed line):
+    well above it means the values are over-estimated; a loss that keeps growing means the
+    targets are running away.
+    """
+    history = trainer.history
+    gamma = trainer.config.gamma if discount is None else discount
+    fig, (loss_ax, q_ax) = plt.subplots(1, 2, figsize=(12, 3.5))
+    for ax, values, label in ((loss_ax, history.losses, "TD loss (Huber)"),
+                              (q_ax, history.max_q, "mean over the batch of max_a Q(s, a)")):
+        values = np.asarray(values, dtype=float)
+        if len(values):
+            window = max(1, min(200, len(values) // 20))
+            ax.plot(values, color="tab:gray", alpha=0.3, lw=0.8)
+            smooth = np.convolve(values, np.ones(window) / window, mode="valid")
+            ax.plot(np.arange(window - 1, len(values)), smooth, color="tab:blue", label=f"mean of last {window}")
+            ax.legend(loc="upper left", fontsize=8)
+        ax.set_xlabel("updates")
+        ax.set_title(label)
+    q_ax.axhline(1 / (1 - gamma), ls="--", color="gray")
+    q_ax.annotate(f"1 / (1 - γ) = {1 / (1 - gamma):.0f}", (0, 1 / (1 - gamma)), fontsize=8,
+                  xytext=(4, -12), textcoords="offset points")
+    loss_ax.set_yscale("log")
+    fig.tight_layout()
+    return fig
+
+
+def saliency(network: torch.nn.Module, observation: np.ndarray) -> np.ndarray:
+    """Where the greedy action's Q-value is sensitive: |dQ(s, a*)/d pixel|, averaged over frames.
+
+    A gradient saliency map (Simonyan et al., 2014): pixels whose small change would move the
+    chosen action's value most. Returned as a uint8 image scaled to its maximum, shaped like
+    one frame.
+    """
+    device = next(network.parameters()).device
+    x = torch.as_tensor(np.asarray(observation, dtype=np.float32)[None], device=device).requires_grad_(True)
+    q = network(x)
+    q[0, q[0].argmax()].backward()
+    grad = x.grad.detach().abs()[0].mean(dim=0)
+    return (255 * grad / grad.max().clamp_min(1e-12)).to(torch.uint8).cpu().numpy()

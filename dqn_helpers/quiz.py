@@ -124,7 +124,7 @@ QUIZZES: dict[str, list[Question]] = {
         _q("The slides' schedule (0.9 → 0.05, EPS_DECAY = 200) is within 0.01 of 0.05 after about how many steps?",
            "b",
            a=("200 steps.", "After `decay` steps the gap has only shrunk by a factor e: ε ≈ 0.36."),
-           b=("900 steps.", "200 · ln(0.85 / 0.01) ≈ 889: a few dozen short episodes."),
+           b=("900 steps.", "200 · ln(0.85 / 0.01) ≈ 889 steps, as the lesson computes."),
            c=("20,000 steps.", "That is the recipe's linear schedule, not the slides'.")),
     ],
     "06": [

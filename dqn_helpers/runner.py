@@ -29,7 +29,7 @@ from dqn_helpers.checkpoint import load_run, save_policy, save_run
 from dqn_helpers.plots import plot_curve
 from dqn_helpers.slides import SlidesConfig, SlidesTrainer
 from dqn_helpers.tracking import log_video, start_tracking
-from dqn_helpers.train import CONFIRM_SEED_OFFSET, EpisodeLog, TrainConfig, Trainer
+from dqn_helpers.train import CONFIRM_SEED_OFFSET, EpisodeLog, TrainConfig, Trainer, deferred_interrupt
 from dqn_helpers.video import save_mp4
 
 RUN_FILE = "run.pt"
@@ -94,16 +94,20 @@ def train_run(
     try:
         while not trainer.finished:
             until = trainer.step_count + checkpoint_every if checkpoint_every else None
-            if not trainer.run(until_step=until, on_episode=episode_done):
-                save_run(trainer, run_file)
+            interrupted = not trainer.run(until_step=until, on_episode=episode_done)
+            if interrupted or not trainer.finished:
+                with deferred_interrupt() as interrupt_requested:  # a Ctrl-C waits for the save to finish
+                    save_run(trainer, run_file)
+                interrupted = interrupted or interrupt_requested()
+            if interrupted:
                 if tracker is not None:
                     tracker.finish()
                 print(f"\nInterrupted at step {trainer.step_count:,}: saved to {run_file}. "
                       "Run the same command (or cell) again to resume.")
                 return RunResult(out_dir, False, trainer)
-            if not trainer.finished:
-                save_run(trainer, run_file)
         bar.update(trainer.step_count - bar.n)
+        bar.total = bar.n  # finished (solved early or at the budget): a complete bar, not a red one
+        bar.refresh()
     finally:
         bar.close()
     seconds = time.perf_counter() - started

@@ -11,9 +11,11 @@ learn; ``SlidesTrainer`` shares the evaluation and the run loop with the recipe'
 from __future__ import annotations
 
 import random
+import statistics
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
@@ -27,7 +29,9 @@ from dqn_helpers.policy import ExponentialEpsilon, greedy_action
 from dqn_helpers.replay import ReplayMemory, Transition
 from dqn_helpers.screen import get_screen
 from dqn_helpers.seeding import seed_everything
+from dqn_helpers.tracking import resolve_mode
 from dqn_helpers.train import EpisodeLog, Trainer
+from dqn_helpers.video import record_video
 
 
 @dataclass
@@ -207,3 +211,55 @@ class SlidesTrainer(Trainer):
         if c.eval_every and self.step_count % c.eval_every == 0:
             self.evaluate_and_keep_best()
         return finished
+
+
+def train_with_wandb(train_episode: Callable[..., int], loss_fn: Callable[..., torch.Tensor], n_episodes: int,
+                     out_dir: str | Path, mode: str = "auto", config: SlidesConfig | None = None,
+                     eval_every: int = 10, video_steps: int | None = None) -> Path:
+    """The slides' loop, episode by episode, tracked in Weights & Biases as the slides set it up.
+
+    The slides call ``wandb.init(project="week14_dqn", config=config, monitor_gym=True)``, name
+    the run ``dqn_cartpole`` and wrap the environment in ``RecordEpisodeStatistics`` and
+    ``Monitor``. Gymnasium 1.x has no ``Monitor`` and wandb's ``monitor_gym`` patches only old
+    gym's video recorder, so the agent's video is recorded and logged by hand. ``mode="auto"``
+    logs online only with a saved API key, offline otherwise: never a login prompt. Returns the
+    run's directory (``wandb sync <it>`` uploads an offline run later).
+    """
+    import wandb
+
+    trainer = SlidesTrainer(config or SlidesConfig())
+    trainer.loss_fn = loss_fn
+    env = gym.wrappers.RecordEpisodeStatistics(make_env(trainer.config.env_id))  # episode length and return
+    env.reset(seed=trainer.config.seed)
+    losses: list[float] = []
+
+    def select_action(state: torch.Tensor) -> torch.Tensor:
+        action = trainer.act(state.to(trainer.device))
+        trainer.step_count += 1
+        return torch.tensor([[action]], device=trainer.device)
+
+    def optimize_model() -> None:
+        loss = trainer.optimize()
+        if loss is not None:
+            losses.append(loss)
+
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    run = wandb.init(project="week14_dqn", name="dqn_cartpole", config=asdict(trainer.config), dir=str(out_dir),
+                     mode=resolve_mode(mode), reinit="finish_previous", settings=wandb.Settings(console="off"))
+    for i_episode in range(n_episodes):
+        losses.clear()
+        train_episode(env, trainer.online, trainer.target, trainer.memory, select_action, optimize_model,
+                      i_episode, trainer.config.target_update)
+        logged = {"episode": i_episode, "episode_length": int(env.length_queue[-1]),
+                  "episode_return": float(env.return_queue[-1]), "epsilon": trainer.epsilon(trainer.step_count)}
+        if losses:
+            logged["loss"] = statistics.fmean(losses)
+        if (i_episode + 1) % eval_every == 0:
+            logged["eval_mean_length"] = statistics.fmean(trainer.evaluate(trainer.config.eval_episodes))
+        wandb.log(logged, step=trainer.step_count)
+    video = Path(out_dir) / "agent.mp4"
+    record_video(trainer.eval_env, trainer.greedy, video, seed=trainer.config.seed, max_steps=video_steps)
+    wandb.log({"agent": wandb.Video(str(video), format="mp4")}, step=trainer.step_count)
+    run_dir = Path(run.dir).parent
+    run.finish()
+    return run_dir

@@ -7,8 +7,10 @@ a ``~/.netrc`` entry written by ``wandb login``), and offline otherwise: the run
 
 from __future__ import annotations
 
+import json
 import netrc
 import os
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +63,35 @@ def log_video(run, path: Path, key: str = "agent") -> None:
         import wandb
 
         run.log({key: wandb.Video(str(path), format="mp4")})
+
+
+def read_offline_history(run_dir: str | Path) -> list[dict[str, Any]]:
+    """The rows ``wandb.log`` wrote into an offline run, read back without an account.
+
+    An offline run keeps its records in ``run-<id>.wandb``: a log of 32 KiB blocks, each record
+    a 7-byte header (checksum, length, kind: whole, first, middle or last piece) and a piece of
+    a protobuf ``Record``. This reads the ``history`` records (what ``wandb sync`` would upload),
+    so a lesson or a test can show what was logged.
+    """
+    from wandb.proto import wandb_internal_pb2
+
+    files = sorted(Path(run_dir).glob("run-*.wandb"))
+    if not files:
+        raise DQNHelpersError(f"no run-*.wandb file in {run_dir}: is it an offline wandb run directory?")
+    data, block, position, pieces, rows = files[0].read_bytes(), 32768, 7, b"", []
+    while position + 7 <= len(data):
+        if block - position % block < 7:  # a block's tail too short for a header is padding
+            position += block - position % block
+            continue
+        _, length, kind = struct.unpack("<IHB", data[position:position + 7])
+        piece, position = data[position + 7:position + 7 + length], position + 7 + length
+        if kind == 0:
+            break
+        pieces = piece if kind in (1, 2) else pieces + piece
+        if kind in (1, 4):
+            record = wandb_internal_pb2.Record()
+            record.ParseFromString(pieces)
+            if record.WhichOneof("record_type") == "history":
+                rows.append({item.key or "/".join(item.nested_key): json.loads(item.value_json)
+                             for item in record.history.item})
+    return rows

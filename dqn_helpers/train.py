@@ -100,6 +100,10 @@ class History:
     episodes: list[EpisodeLog] = field(default_factory=list)
     evals: list[EvalLog] = field(default_factory=list)
     losses: list[float] = field(default_factory=list)
+    max_q: list[float] = field(default_factory=list)  # per update: the batch's mean of max_a Q(s, a)
+
+    def __setstate__(self, state: dict) -> None:  # runs saved before max_q was recorded
+        self.__dict__.update({"max_q": [], **state})
 
 
 def make_adam(network: torch.nn.Module, lr: float, eps: float) -> torch.optim.Optimizer:
@@ -166,7 +170,9 @@ class Trainer:
         rewards = torch.from_numpy(batch.rewards).to(self.device)
         non_final = torch.from_numpy(batch.non_final).to(self.device)
         discounts = torch.from_numpy(batch.discounts).to(self.device)
-        q_taken = self.online(states).gather(1, actions.unsqueeze(1)).squeeze(1)
+        q_all = self.online(states)
+        q_taken = q_all.gather(1, actions.unsqueeze(1)).squeeze(1)
+        self.history.max_q.append(float(q_all.detach().max(1).values.mean()))
         next_values = next_state_values(self.target, next_states, self.online if c.double_dqn else None)
         targets = td_targets(rewards, next_values, non_final, discounts)
         loss = td_loss(q_taken, targets, c.loss)
@@ -247,7 +253,7 @@ class Trainer:
         """
         until = self.config.total_steps if until_step is None else min(until_step, self.config.total_steps)
         self.interrupted = False
-        with _deferred_interrupt() as interrupt_requested:
+        with deferred_interrupt() as interrupt_requested:
             while self.step_count < until and not self.finished:
                 finished = self.step()
                 if finished is not None and on_episode is not None:
@@ -280,7 +286,7 @@ def solve_threshold(env) -> float:
 
 
 @contextmanager
-def _deferred_interrupt() -> Iterator[Callable[[], bool]]:
+def deferred_interrupt() -> Iterator[Callable[[], bool]]:
     """Turn SIGINT into a flag the loop polls, so an interrupt never lands mid-update."""
     requested = []
     if threading.current_thread() is not threading.main_thread():

@@ -10,8 +10,11 @@ import numpy as np
 from dqn_helpers.plots import show_frame
 
 
-def scrub_episode(frames: Sequence[np.ndarray], processed: Sequence[np.ndarray], label: str = "processed"):
-    """A slider over an episode: the raw frame and its processed version, side by side."""
+def scrub_episode(frames: Sequence[np.ndarray], processed: Sequence[np.ndarray], label: str = "processed") -> None:
+    """A slider over an episode: the raw frame and its processed version, side by side.
+
+    Returns nothing, so the cell shows the widget and no stray ``<function ...>`` after it.
+    """
     import ipywidgets as widgets
 
     def show(step: int) -> None:
@@ -22,11 +25,11 @@ def scrub_episode(frames: Sequence[np.ndarray], processed: Sequence[np.ndarray],
 
     slider = widgets.IntSlider(value=0, min=0, max=len(frames) - 1, description="step",
                                continuous_update=False)
-    return widgets.interact(show, step=slider)
+    widgets.interact(show, step=slider)
 
 
-def sliders(plot: Callable[..., None], **ranges: tuple[float, float, float, float]):
-    """``interact`` with a float slider per keyword: name=(value, min, max, step)."""
+def sliders(plot: Callable[..., None], **ranges: tuple[float, float, float, float]) -> None:
+    """``interact`` with a float slider per keyword: name=(value, min, max, step); returns nothing."""
     import ipywidgets as widgets
 
     controls = {
@@ -34,4 +37,4 @@ def sliders(plot: Callable[..., None], **ranges: tuple[float, float, float, floa
                                   continuous_update=False)
         for name, (v, lo, hi, step) in ranges.items()
     }
-    return widgets.interact(plot, **controls)
+    widgets.interact(plot, **controls)

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Lesson 01 — Gym basics: the CartPole problem
 #
-# **DQN from Pixels**, a course in six notebooks (a seventh, *what made it work*, is being written). By the end of it, a deep Q-network balances
+# **DQN from Pixels**, a course in six notebooks. By the end of it, a deep Q-network balances
 # CartPole looking only at rendered screen images, like the lab slides set out to do.
 #
 # In this lesson you will:
@@ -36,12 +36,6 @@ import dqn_helpers as dh
 from dqn_helpers import checks
 
 dh.announce_mode()
-
-# %% [markdown]
-# From lesson 02 on, long-running cells take a **budget**, such as a number of training steps,
-# written `dh.budget(full=..., quick=...)`. You always get the `full` value. The course's
-# automated tests set the environment variable `DQN_QUICK=1` to run every notebook in seconds
-# with the `quick` value; the cell above prints a banner when that is the case.
 
 # %% [markdown]
 # ## 1. Making the environment
@@ -138,10 +132,13 @@ for env_id in ["CartPole-v0", "CartPole-v1"]:
           f"solved at an average return of {spec.reward_threshold}")
 
 # %% [markdown]
-# Let's see both endings. A policy that always pushes left tips the pole over within a few
-# steps (terminated); a small hand-made controller that pushes towards where the pole is
-# falling keeps it up until the time limit (truncated). `dh.run_episode` is the course's helper
-# that plays one whole episode with a policy (a function from observation to action):
+# Let's see both endings. `dh.run_episode` is the course's helper that plays one whole episode
+# with a policy (a function from observation to action). We try two policies: one that always
+# pushes left, and a small hand-made controller that pushes towards the side the pole is
+# falling to.
+#
+# **Predict first.** For each of the two: will the episode end by *termination* or by
+# *truncation*, and after roughly how many steps? Write your guess down, then run the cell.
 
 # %%
 def always_left(observation):
@@ -159,8 +156,45 @@ for name, policy in [("always left", always_left), ("hand-made controller", hand
           f"terminated={episode.terminated}, truncated={episode.truncated}")
 
 # %% [markdown]
+# <details><summary>What happened (open after running the cell)</summary>
+#
+# Always pushing left tips the pole within a few steps: **terminated**. The controller keeps
+# the pole up until the clock stops it at 500 steps: **truncated**, with the pole balanced.
+# </details>
+#
 # The hand-made controller cheats, in a sense: it reads the pole's angle and velocity straight
 # from the state vector. Our DQN will only get **pixels**.
+#
+# ### Key equations: return, value, and the Bellman equation
+#
+# The agent collects rewards $r_1, r_2, \dots$; what it tries to maximise is the **return** from
+# step $t$, the sum of the rewards that follow, discounted by $\gamma \in [0, 1)$ so that sooner
+# counts more:
+#
+# $$G_t = r_{t+1} + \gamma\, r_{t+2} + \gamma^2 r_{t+3} + \dots = \sum_{k=0}^{\infty} \gamma^k r_{t+k+1}$$
+#
+# In CartPole every step earns $r = 1$, so with $\gamma = 1$ the return is the episode's length:
+# the number `play_episode` will return below.
+#
+# The **action-value function** of a policy $\pi$ is the return it expects after taking action
+# $a$ in state $s$ and following $\pi$ afterwards, $Q^\pi(s, a) = \mathbb{E}_\pi[G_t \mid s_t = s, a_t = a]$.
+# The best achievable one, $Q^*$, satisfies the **Bellman optimality equation**: the value of an
+# action is its reward plus the discounted value of the best action in the state it leads to,
+#
+# $$Q^*(s, a) = \mathbb{E}\big[\, r + \gamma \max_{a'} Q^*(s', a') \;\big|\; s, a \big]$$
+#
+# and acting greedily, $a = \arg\max_a Q^*(s, a)$, is optimal. After a **termination** there is
+# no $s'$: the bracket is $r$ alone. After a **truncation** the future did not end, so the
+# $\max_{a'}$ term stays (this is why the two endings must be told apart).
+#
+# **Q-learning** turns the equation into an update: after each step, move the estimate towards
+# its right-hand side, $Q(s, a) \leftarrow Q(s, a) + \alpha\,[\,r + \gamma \max_{a'} Q(s', a') - Q(s, a)\,]$.
+# With a handful of states a table of $Q(s, a)$ would do; with screens as states there are far
+# too many, so a **Deep Q-Network** replaces the table by a network $Q(s, a; \theta)$ trained on
+# the same target (lessons 04 and 06): the slides' "Q Learning을 Neural Network로 구현".
+#
+# *Read next:* Sutton & Barto, *Reinforcement Learning: An Introduction* (2nd ed.), ch. 3
+# (returns, value functions, Bellman equations) and ch. 6.5 (Q-learning).
 #
 # ## 4. One frame: what the agent will see
 #
@@ -314,6 +348,9 @@ random_baseline = checks.check_random_baseline(random_baseline)
 # Now measure it properly, on both versions of CartPole, over many episodes. We seed the action
 # sampler so the numbers below are reproducible. No rendering is needed, so we make the
 # environments without a render mode, which is much faster.
+#
+# **Predict first.** How many steps does a random policy last on average? Will CartPole-v1's
+# longer time limit (500 instead of 200) make its mean longer than v0's?
 
 # %%
 N_EPISODES = 1000  # takes about a second: no rendering
@@ -325,11 +362,17 @@ for env_id in ["CartPole-v0", "CartPole-v1"]:
     baselines[env_id] = random_baseline(fast_env, N_EPISODES)
     print(f"random policy on {env_id}: mean episode length {baselines[env_id]:.1f} steps "
           f"over {N_EPISODES} episodes (solved means {gym.spec(env_id).reward_threshold})")
+seconds = baselines["CartPole-v1"] * 0.02  # each step is 0.02 s of simulated time
+print(f"the pole falls after about {seconds:.2f} s of simulated time")
 
 # %% [markdown]
-# About 22 steps on both versions (a random policy never gets near either time limit): it loses
-# the pole in less than half a second of simulated time.
-# The slides' DQN, trained for 50 episodes, scores about the same (lesson 06 shows it), and the
+# <details><summary>What the numbers say (open after running the cell)</summary>
+#
+# Both means are far below either time limit, so the limit plays no part: a random policy
+# loses the pole within the first half second or so, and v1's longer clock changes nothing.
+# </details>
+#
+# Lesson 06 trains the slides' DQN for its 50 episodes and compares it with this baseline; the
 # recipe this course builds up to reaches the 500-step limit.
 #
 # The lengths vary a lot from episode to episode (here a fresh set of episodes, so the mean moves
@@ -387,7 +430,25 @@ except dh.InvalidActionError as error:
 # * CartPole: 2 actions (0 left, 1 right); reward 1 per step; **terminated** when the pole falls
 #   or the cart leaves the track, **truncated** at the time limit (200 steps in v0, 500 in v1).
 #   Solved means an average of 195 (v0) or 475 (v1) over 100 episodes.
-# * A random policy lasts about **22 steps**. That is the bar.
+# * The return $G_t$ sums the (discounted) rewards; $Q^*(s, a)$ is the best expected return
+#   after taking $a$ in $s$, and obeys the Bellman equation $Q^*(s, a) = \mathbb{E}[r + \gamma \max_{a'} Q^*(s', a')]$,
+#   with no future term after a termination.
+# * A random policy's mean episode length (section 5) is the bar every later lesson must beat.
 #
 # **Next, lesson 02:** turning a 400x600 frame into the small image the network learns from
 # (the slides' `get_screen()`).
+#
+# ## Quiz
+#
+# Check yourself: answer each question by replacing `"?"` with a letter and running the cell.
+# A wrong choice is answered with the reason it is wrong.
+
+# %%
+quiz = dh.Quiz("01")
+quiz
+
+# %%
+quiz.answer(1, "?")
+quiz.answer(2, "?")
+quiz.answer(3, "?")
+quiz.answer(4, "?")

@@ -315,8 +315,24 @@ dh.widgets.scrub_episode(episode.frames, processed, label="get_screen()")
 # %% [markdown]
 # ## 4. The state: a difference of two screens, and why it is weak
 #
-# One screen shows where things are, not how they move. The slides' state is therefore
-# `current_screen - last_screen`. Let's look at it for one step of that episode:
+# ### Key equations: what makes a good state
+#
+# Q-learning's Bellman equation (lesson 01) assumes the state says everything about the
+# future that the agent could know: the **Markov property**,
+# $P(s_{t+1} \mid s_t, a_t) = P(s_{t+1} \mid s_t, a_t, s_{t-1}, a_{t-1}, \dots)$. CartPole's own
+# state $(x, \dot{x}, \theta, \dot{\theta})$ has it; one screen $x_t$ does not, because it shows
+# positions but not velocities. The slides' state is the **difference** of two screens, and the
+# recipe's is a **stack** of the last four:
+#
+# $$s_t^{\text{slides}} = x_t - x_{t-1}, \qquad s_t^{\text{recipe}} = (x_{t-3}, x_{t-2}, x_{t-1}, x_t)$$
+#
+# In code: `current_screen - last_screen` in the slides' loop, and four stacked frames in
+# `dh.pixels.make_pixel_env(..., stack=4)`. (Mnih et al., 2015, stack four Atari frames for the
+# same reason.)
+#
+# One screen shows where things are, not how they move. Let's look at the slides' state for one
+# step of that episode. **Predict first:** the pole tip moves a little in 0.02 s; in the 40x90
+# screen, is that more or less than one pixel? How many of the 10,800 values will change?
 
 # %%
 difference = torch.from_numpy(processed[21] - processed[20])
@@ -349,8 +365,12 @@ print(f"pole tip motion per step in the 40x90 screen: median {np.median(tip_move
       f"90th percentile {np.percentile(tip_moves, 90):.2f} px")
 
 # %% [markdown]
-# A typical step moves the tip by a fraction of a pixel: the difference image is mostly a faint
-# smudge, and its sign is easily lost among resizing artefacts.
+# <details><summary>What the measurement says (open after running the cells)</summary>
+#
+# The median step moves the tip by a fraction of a pixel, and few of the 10,800 values change
+# much: the difference image is mostly a faint smudge, and its sign is easily lost among
+# resizing artefacts.
+# </details>
 #
 # **The centred crop hides where the cart is.** Because the window follows the cart, a cart
 # half a metre left of centre and one half a metre right look *identical*, although they are
@@ -379,11 +399,12 @@ plt.show()
 # %% [markdown]
 # #### A faster renderer that draws the same scene
 #
-# Rendering with pygame at 400x600 and shrinking costs more than a millisecond per step, more
-# than the rest of a training step. So `dqn_helpers.render.CartPoleDrawer` draws the *same
-# scene* (gymnasium's geometry and colours) straight at 30x90: each output pixel averages 16
-# sample points, as shrinking averages the big frame's pixels. The agent still sees pixels only.
-# Does it really draw the same thing? Compare on 200 random states:
+# Rendering with pygame at 400x600 and shrinking the frame is a sizeable share of a training
+# step on a CPU (the timing cell below measures it on your machine). So
+# `dqn_helpers.render.CartPoleDrawer` draws the *same scene* (gymnasium's geometry and colours)
+# straight at 30x90: each output pixel averages 16 sample points, as shrinking averages the big
+# frame's pixels. The agent still sees pixels only. Does it really draw the same thing? Compare
+# on 200 random states:
 
 # %%
 drawer = dh.render.CartPoleDrawer((30, 90))
@@ -410,8 +431,10 @@ def per_call_ms(fn, repeats=300):
     return (time.perf_counter() - start) / repeats * 1e3
 
 
-print(f"gymnasium render + shrink: {per_call_ms(lambda: screen.gray_frame(env.render())):.2f} ms per frame")
-print(f"CartPoleDrawer:            {per_call_ms(lambda: drawer.draw(0.5, 0.1)):.2f} ms per frame")
+pygame_ms = per_call_ms(lambda: screen.gray_frame(env.render()))
+drawer_ms = per_call_ms(lambda: drawer.draw(0.5, 0.1))
+print(f"gymnasium render + shrink: {pygame_ms:.2f} ms per frame")
+print(f"CartPoleDrawer:            {drawer_ms:.2f} ms per frame ({pygame_ms / drawer_ms:.0f}x faster here)")
 
 # %% [markdown]
 # ## 5. Resizing on tensors, in batches
@@ -441,7 +464,11 @@ on_device = batch.to(device)
 pil_ms = per_call_ms(lambda: [screen.slides_resize(c) for c in crops], repeats=5)
 torch_ms = per_call_ms(lambda: screen.resize_screens(on_device), repeats=20)
 print(f"PIL, one screen at a time: {pil_ms:6.1f} ms for 64 screens")
-print(f"torch, one batch on {device}: {torch_ms:6.1f} ms for 64 screens ({pil_ms / torch_ms:.0f}x faster)")
+print(f"torch, one batch on {device}: {torch_ms:6.1f} ms for 64 screens")
+ratio = pil_ms / torch_ms
+print(f"here torch is {ratio:.1f}x as fast as PIL" if ratio >= 1.1 else
+      f"here torch is no faster than PIL ({ratio:.1f}x): on a CPU the per-call cost is small for both; "
+      "batching pays off on a GPU, where the screens already are")
 
 # %% [markdown]
 # ## 6. When the input is wrong
@@ -461,10 +488,27 @@ for bad in [frame.transpose((2, 0, 1)), frame.astype(np.float32) / 255]:
 #
 # * The slides' `get_screen()`: band of rows 40%–80%, a window 60% wide centred on the cart
 #   (clamped at the edges), bicubic resize to 40 high: a (1, 3, 40, 90) float tensor.
-# * Their state, the difference of two screens, carries motion of a fraction of a pixel, and
-#   the centred window hides the cart's position: the network cannot see the track's edge coming.
-# * The recipe keeps the full width in grayscale, 30x90 uint8, and stacks 4 frames; a renderer
-#   drawing the same scene at that size is more than ten times faster than pygame + shrinking.
-# * Batched tensor resizing beats resizing images one by one.
+# * Their state, the difference of two screens, carries motion of a fraction of a pixel. The
+#   centred window hides the cart's position in the middle of the track (two carts a metre
+#   apart look the same); only near the edges, where the window is clamped, does the position
+#   show, so the network learns late where the track ends.
+# * The recipe keeps the full width in grayscale, 30x90 uint8, and stacks 4 frames, a state with
+#   positions *and* motion; a renderer drawing the same scene at that size is several times
+#   faster than pygame + shrinking (section 4 times both).
+# * Resizing a batch of tensors gives the same pictures as PIL, one call for all screens, and
+#   runs on the GPU where there is one (section 5 times both here).
 #
 # **Next, lesson 03:** storing what the agent sees and does in a replay memory.
+#
+# ## Quiz
+#
+# Replace each `"?"` with your choice and run the cell: a wrong choice is answered with a reason.
+
+# %%
+quiz = dh.Quiz("02")
+quiz
+
+# %%
+quiz.answer(1, "?")
+quiz.answer(2, "?")
+quiz.answer(3, "?")

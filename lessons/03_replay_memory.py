@@ -10,6 +10,18 @@
 # the rest. Sampling old and new experience at random breaks that correlation, and lets every
 # experience be learnt from many times.
 #
+# ### Key equation: learning from a memory
+#
+# With a memory $\mathcal{D}$ of transitions, DQN minimises the average TD error over
+# transitions drawn **uniformly** from it (Mnih et al., 2013 and 2015):
+#
+# $$L(\theta) = \mathbb{E}_{(s, a, r, s') \sim U(\mathcal{D})}\Big[\big(r + \gamma \max_{a'} Q(s', a'; \theta^-) - Q(s, a; \theta)\big)^2\Big]$$
+#
+# Each update estimates this expectation with a random minibatch, `memory.sample(BATCH_SIZE)`:
+# transitions from many episodes and moments at once, so one gradient step does not follow
+# whatever the last few steps happened to look like. ($\theta^-$ are the target network's
+# weights, lesson 06.)
+#
 # In this lesson you will:
 #
 # 1. build the slides' `ReplayMemory` (a bounded queue, sampled at random);
@@ -234,19 +246,30 @@ print("correct: store next_state = None only if terminated:", episode.terminated
 # %% [markdown]
 # ## 4. The memory bill
 #
-# Each slides' transition holds two float32 screens of 3x40x90 values, four bytes each:
+# Each slides' transition holds a state and a next state, float32 screens of 3x40x90 values,
+# four bytes each.
+#
+# **Predict first:** how many bytes does the memory we just filled hold per transition?
+# (Hint: look at the loop in section 2: what is `state` in the step after a push?)
 
 # %%
 screen_bytes = state_batch[0].element_size() * state_batch[0].nelement()
-per_transition = 2 * screen_bytes
-print(f"one screen: {screen_bytes:,} bytes; state + next state: {per_transition:,} bytes per transition")
+per_transition = memory.bytes_per_transition  # tensor storage, each storage counted once
+print(f"one screen: {screen_bytes:,} bytes; two per transition would be {2 * screen_bytes:,}")
+print(f"the memory above really holds {per_transition:,.0f} bytes per transition")
+print(f"the next state of one transition is the state of the next one, the same tensor: "
+      f"{memory.memory[0].next_state is memory.memory[1].state}")
 for capacity in (10_000, 100_000):
     print(f"{capacity:>7,} transitions: {capacity * per_transition / 1e9:5.2f} GB")
 
 # %% [markdown]
-# (The slides' loop is a little kinder than that: each transition's `next_state` is the same
-# tensor object as the next transition's `state`, so only about one screen per transition is
-# really allocated, 43,200 bytes. Still, 100,000 transitions would need over 4 GB.)
+# <details><summary>Why about one screen, not two (open after running the cell)</summary>
+#
+# The loop does `state = next_state`: the tensor pushed as this transition's `next_state` is
+# pushed again as the next transition's `state`. The memory stores references, so each screen
+# difference is allocated once and shared by two transitions (the small action and reward
+# tensors and the final screens of episodes add a little).
+# </details>
 #
 # The recipe stores things differently (`dh.replay.FrameReplay`):
 #
@@ -259,8 +282,10 @@ for capacity in (10_000, 100_000):
 # %%
 compact = dh.replay.FrameReplay(capacity=100_000, frame_shape=(30, 90), stack=4, seed=0)
 print(f"FrameReplay: {compact.bytes_per_transition:,.0f} bytes per transition "
-      f"({per_transition / compact.bytes_per_transition:.0f}x less than the slides' {per_transition:,})")
-print(f"100,000 transitions: {compact.bytes_per_transition * 100_000 / 1e9:.2f} GB")
+      f"({per_transition / compact.bytes_per_transition:.0f}x less than the slides' {per_transition:,.0f})")
+slides_total, recipe_total = 10_000 * per_transition, 100_000 * compact.bytes_per_transition
+print(f"the slides' 10,000 transitions: {slides_total / 1e9:.2f} GB; the recipe's 100,000: "
+      f"{recipe_total / 1e9:.2f} GB ({slides_total / recipe_total:.1f}x less memory for 10x the history)")
 
 # %% [markdown]
 # It is filled episode by episode: `start(first_frame)`, then `add(action, reward, next_frame,
@@ -308,7 +333,21 @@ except dh.replay.NotEnoughTransitions as error:
 #   `torch.cat`.
 # * `next_state = None` means the episode **terminated**. A time-limit **truncation** keeps its
 #   next state, so the agent still values the future it would have had.
-# * Float32 screen pairs cost 86,400 bytes per transition; uint8 frames stored once cost about
-#   2,700: 100,000 transitions fit in 0.3 GB.
+# * The slides' memory holds about one float32 3x40x90 screen per transition (a next state is
+#   shared with the following transition's state); uint8 30x90 frames stored once cost far
+#   less, so the recipe keeps 10x the history in less memory (section 4 prints the numbers).
 #
 # **Next, lesson 04:** the Q-network that learns from these batches.
+#
+# ## Quiz
+#
+# Replace each `"?"` with your choice and run the cell: a wrong choice is answered with a reason.
+
+# %%
+quiz = dh.Quiz("03")
+quiz
+
+# %%
+quiz.answer(1, "?")
+quiz.answer(2, "?")
+quiz.answer(3, "?")

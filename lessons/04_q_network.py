@@ -7,14 +7,27 @@
 # in, and one number per action comes out. The agent then acts greedily by picking the action
 # with the larger value.
 #
+# ### Key equations: from a table to a network
+#
+# Tabular Q-learning stores one number per pair $(s, a)$. DQN replaces the table by a function
+# with weights $\theta$, one output per action:
+#
+# $$Q(s, \cdot\,; \theta) = f_\theta(s) \in \mathbb{R}^{|\mathcal{A}|}, \qquad a_{\text{greedy}} = \arg\max_a Q(s, a; \theta)$$
+#
+# One forward pass gives the values of *all* actions, which is what both acting (the argmax) and
+# the learning target (the max over $a'$) need. The network *regresses* expected returns, any
+# real number: it is not a classifier, and its head has no softmax. Similar screens get similar
+# values, so experience generalises to screens never seen, which a table cannot do. In code:
+# `policy_net(state)` is $Q(s, \cdot\,; \theta)$ for a batch of screens, and `q.argmax(dim=1)` the
+# greedy action (Mnih et al., 2015, *Human-level control through deep reinforcement learning*).
+#
 # In this lesson you will:
 #
 # 1. compute how a convolution shrinks an image (`conv2d_size_out`), to size the last layer;
 # 2. build the slides' network: three convolution + BatchNorm + ReLU blocks and a linear head;
 # 3. print its shapes layer by layer and count its parameters;
 # 4. meet the **BatchNorm trap**: the slides act on one screen at a time with the network in
-#    training mode, and see what that does.
-#
+#    training mode, and see what that does;
 # 5. declare the slides' two networks, policy and target, and their optimiser.
 #
 # **Exercises** (3): `conv2d_size_out`, the network's layers and `forward`, and the declaration
@@ -214,6 +227,9 @@ print("greedy actions:", q.argmax(dim=1).tolist())
 # The slides act with `policy_net(state)` on **one** screen, and never call `eval()` on the
 # policy network. Three things follow.
 #
+# **Predict first:** the same screen goes through the same network twice, once alone and once
+# inside a batch of 8. Will its two Q-values come out the same?
+#
 # **(a) A screen's Q-values depend on what else is in the batch.** In training mode, the same
 # screen gets different values alone and inside a batch, because the statistics differ:
 
@@ -225,6 +241,13 @@ print("alone:      ", alone.detach().numpy().round(3))
 print("in a batch: ", in_batch.detach().numpy().round(3))
 
 # %% [markdown]
+# <details><summary>Why they differ (open after running the cell)</summary>
+#
+# In training mode BatchNorm subtracts the mean and divides by the standard deviation *of the
+# batch it is given*: alone, the screen is normalised by its own statistics; in the batch, by
+# those of all 8 screens. Same weights, other input to the next layer, other Q-values.
+# </details>
+#
 # **(b) Acting changes the network.** Each forward pass in training mode nudges BatchNorm's
 # running statistics, so every action the agent picks quietly retrains the layer, with one
 # screen's statistics at a time:
@@ -364,6 +387,8 @@ print(dh.model.layer_table(recipe_net, torch.zeros(8, 4, 30, 90, dtype=torch.uin
 # %% [markdown]
 # ## Recap
 #
+# * A Q-network maps a screen to one estimated return per action, $Q(s, \cdot\,; \theta)$; the
+#   greedy action is their argmax. It regresses values; it does not classify.
 # * `conv2d_size_out(size) = (size - kernel_size) // stride + 1`; three 5x5/2 convolutions take
 #   a 40x90 screen to 2x8, so the head takes 2 x 8 x 32 = 512 values.
 # * The slides' DQN: 3 x (conv, BatchNorm, ReLU) + a linear head, about 41,000 parameters,
@@ -375,3 +400,17 @@ print(dh.model.layer_table(recipe_net, torch.zeros(8, 4, 30, 90, dtype=torch.uin
 #   target network that starts as its copy and only evaluates.
 #
 # **Next, lesson 05:** choosing actions: ε-greedy and how fast ε falls.
+#
+# ## Quiz
+#
+# Replace each `"?"` with your choice and run the cell: a wrong choice is answered with a reason.
+
+# %%
+quiz = dh.Quiz("04")
+quiz
+
+# %%
+quiz.answer(1, "?")
+quiz.answer(2, "?")
+quiz.answer(3, "?")
+quiz.answer(4, "?")

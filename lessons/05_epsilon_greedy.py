@@ -15,6 +15,20 @@
 # In this lesson you will plot both, play with their settings, count how many steps and
 # episodes each keeps exploring, and write the slides' `select_action`.
 #
+# ### Key equations: exploration and exploitation
+#
+# An agent that always takes its current best guess (**exploits**) never finds out whether
+# another action would have been better; one that always acts at random (**explores**) never
+# uses what it learnt. ε-greedy mixes the two: with $n$ actions it picks
+#
+# $$\pi(a \mid s) = \frac{\varepsilon}{n} + (1 - \varepsilon)\, \mathbb{1}\big[a = \arg\max_{a'} Q(s, a')\big]$$
+#
+# (a random action may land on the greedy one too), with ε falling over time: the slides'
+# exponential schedule $\varepsilon(t) = \varepsilon_{\text{end}} + (\varepsilon_{\text{start}} - \varepsilon_{\text{end}})\, e^{-t/\tau}$,
+# or the algorithm box's linear one, $\varepsilon(t) = \max\big(\varepsilon_{\text{end}},\ \varepsilon_{\text{start}} - (\varepsilon_{\text{start}} - \varepsilon_{\text{end}})\, t / T\big)$.
+# In code: exercise 1 writes the first, `dh.policy.LinearEpsilon` is the second, and exercise 2
+# writes $\pi$. (Sutton & Barto, ch. 2, on the exploration–exploitation dilemma.)
+#
 # **Exercises** (2): the exponential schedule, and `select_action`.
 
 # %% tags=["nbval-ignore-output"] nbval_reason="prints a banner only when the test suite runs in quick mode"
@@ -126,9 +140,12 @@ print(f"slides' exponential schedule: exploring for about {slides_steps:,} steps
 print(f"linear 1.0 -> 0.1 over {recipe.eps_decay_steps:,} steps: exploring for about {linear_steps:,} steps")
 
 # %% [markdown]
-# Steps are not episodes. An agent that has not learnt anything yet loses the pole in
-# a few dozen steps, so let's count episodes the way the slides' agent would live them: an
-# untrained slides' network choosing greedy actions, ε-greedy with the slides' schedule:
+# Steps are not episodes. An agent that has not learnt anything yet loses the pole quickly, so
+# let's count episodes the way the slides' agent would live them: an untrained slides' network
+# choosing greedy actions, ε-greedy with the slides' schedule.
+#
+# **Predict first:** how many episodes will the slides' agent play before ε has all but reached
+# its end? More or fewer steps per episode than lesson 01's random policy?
 
 # %%
 random.seed(0)
@@ -146,13 +163,20 @@ while epsilon_by_step(steps_done) > 0.05 + 0.01:
         last, current = current, dh.screen.get_screen(env)
         steps_done += 1
     episodes += 1
-print(f"the slides' agent stops exploring after {episodes} episodes ({steps_done} steps)")
+print(f"the slides' agent stops exploring after {episodes} episodes ({steps_done} steps, "
+      f"{steps_done / episodes:.1f} steps per episode)")
+random_actions = sum(epsilon_by_step(t) for t in range(steps_done))
+print(f"random actions expected in those steps: about {random_actions:.0f}")
 
 # %% [markdown]
-# So the slides' agent explores only during its first few dozen short episodes (fewer steps each
-# than a random agent's 22, because an untrained network tends to push the same way every
-# time), and acts almost always greedily from then on: a few hundred random actions in all,
-# and a network trained on very little when it takes over. The recipe explores for far longer.
+# <details><summary>What the count says (open after running the cell)</summary>
+#
+# The episodes are short (an untrained network tends to push the same way every time, so the
+# pole falls sooner than with random pushes), so the slides' agent plays the number of episodes
+# printed above before it acts almost always greedily, after the few hundred random actions
+# printed on the second line: a network trained on very little takes over. The recipe explores
+# for far longer.
+# </details>
 #
 # ### Play with the schedules
 #
@@ -263,10 +287,28 @@ for epsilon in (0.0, 0.2, 0.5, 1.0):
 #
 # * ε-greedy: explore with probability ε (a uniformly random action), exploit otherwise
 #   (the argmax of the Q-values).
-# * The slides' exponential schedule (0.9 → 0.05, decay 200) stops exploring after about 900
-#   steps, a few dozen short episodes: very little experience before the agent acts on its own.
-# * The linear schedule of the algorithm box, stretched over tens of thousands of steps, is
-#   what the recipe uses.
+# * The slides' exponential schedule (0.9 → 0.05, decay 200) stops exploring within the first
+#   thousand steps, a few short episodes (the counts above): very little experience before the
+#   agent acts on its own.
+# * The recipe anneals linearly, as the algorithm box does, but over many more steps (printed
+#   below, from the recipe's own settings).
 #
 # **Next, lesson 06:** putting it all together: the slides' training loop, what it does, and a
 # recipe that solves CartPole from pixels.
+
+# %%
+print(f"the recipe: ε from {recipe.eps_start} to {recipe.eps_end}, linearly over {recipe.eps_decay_steps:,} steps")
+
+# %% [markdown]
+# ## Quiz
+#
+# Replace each `"?"` with your choice and run the cell: a wrong choice is answered with a reason.
+
+# %%
+quiz = dh.Quiz("05")
+quiz
+
+# %%
+quiz.answer(1, "?")
+quiz.answer(2, "?")
+quiz.answer(3, "?")

@@ -303,6 +303,45 @@ lengths = [train_episode(loop_env, policy_net, target_net, memory, slides_select
 print(f"episode lengths {lengths}; {len(memory)} transitions in memory; ε is now {epsilon(steps_done):.2f}")
 
 # %% [markdown]
+# ### Tracking the loop with Weights & Biases, as the slides do
+#
+# The slides track their run in W&B: `wandb.init(project="week14_dqn", config=config,
+# monitor_gym=True)`, the run named `dqn_cartpole`, and the environment wrapped in
+# `gym.wrappers.RecordEpisodeStatistics` (episode returns and lengths) and
+# `gym.wrappers.Monitor` (videos). Two of those pieces are gone: gymnasium 1.x has no `Monitor`
+# (its successor is `RecordVideo`), and wandb's `monitor_gym` only hooks old gym's video
+# recorder, so today the video is recorded and logged by hand with `wandb.Video`. The function
+# below is the slides' set-up with today's calls, around **your** `train_episode` and
+# `compute_loss`: `wandb.init` with the config and the run's name, `wandb.log` after every
+# episode (its length and return from `RecordEpisodeStatistics`, ε, the mean loss) and after
+# every 10th episode a greedy evaluation, then the agent's video.
+#
+# `mode="auto"` logs to wandb.ai if you ran `wandb login` before, and **offline** otherwise: it
+# never stops to ask for a login. An offline run is written to disk; `wandb sync <its folder>`
+# uploads it later, once you have an account.
+
+# %%
+dh.show_source(dh.slides.train_with_wandb)
+
+# %% tags=["nbval-ignore-output"] nbval_reason="wandb messages, and the run's folder name holds a date and a random id"
+wandb_run = dh.slides.train_with_wandb(train_episode, compute_loss, n_episodes=dh.budget(full=30, quick=3),
+                                       out_dir="runs/lesson06-wandb", mode="auto",
+                                       config=preset("slides", "CartPole-v0", device=str(device)),
+                                       video_steps=dh.budget(full=None, quick=20))
+print("the run is in", wandb_run)
+print(f"upload it later with:  wandb sync {wandb_run}")
+
+# %% [markdown]
+# What was logged, read back from the run's folder (the rows `wandb sync` would upload; with an
+# account, wandb.ai draws them as charts):
+
+# %% tags=["nbval-ignore-output"] nbval_reason="the logged numbers depend on the budget, which quick mode shrinks"
+for row in dh.tracking.read_offline_history(wandb_run):
+    shown = {k: round(v, 3) if isinstance(v, float) else v for k, v in row.items() if not k.startswith("_")}
+    print({k: v for k, v in shown.items() if not k.startswith("agent/")} | ({"video": row["agent/path"]}
+          if "agent/path" in row else {}))
+
+# %% [markdown]
 # The package runs the same loop one environment step at a time (so a run can be timed,
 # interrupted and resumed), with your `compute_loss` plugged in:
 
@@ -315,7 +354,10 @@ dh.show_source(dh.slides.SlidesTrainer.step)
 # Exactly the slides' settings (`preset("slides")`): the state is the difference of two
 # screens, the BatchNorm CNN acting in train mode, RMSprop, batch 128, γ = 0.999, ε from 0.9 to
 # 0.05 with decay 200, a target copy every 10 episodes, **50 episodes** of CartPole-v0.
-# Remember the random policy of lesson 01: about **22 steps** per episode.
+#
+# **Predict first.** Lesson 01 measured how long a random policy lasts. After its 50 episodes,
+# will the slides' agent, acting greedily, last longer than that? What will the curve of episode
+# lengths do over the 50 episodes?
 
 # %%
 preset("slides", "CartPole-v0")
@@ -335,21 +377,32 @@ live.update(slides_trainer, force=True)
 durations = [e.length for e in slides_trainer.history.episodes]
 print(f"slides' recipe, {len(durations)} episodes: mean duration {np.mean(durations):.1f}, "
       f"last 10: {np.mean(durations[-10:]):.1f}, longest {max(durations)}")
-print(f"its greedy policy over 100 new episodes: mean {slides_run.summary['final_mean']:.1f}")
+greedy = slides_run.summary['final_mean']
+print(f"its greedy policy over 100 new episodes: mean {greedy:.1f}")
+baseline_env = dh.make_env("CartPole-v0", render_mode=None)
+baseline_env.action_space.seed(0)
+baseline_env.reset(seed=0)
+random_mean = dh.random_baseline(baseline_env, 1_000)
+verdict = "shorter than" if greedy < 0.9 * random_mean else "longer than" if greedy > 1.1 * random_mean else "about as long as"
+print(f"a random policy (lesson 01) lasts {random_mean:.1f} steps: the slides' agent balances {verdict} random")
 print(f"speed: {slides_run.summary['steps_per_second']:.0f} steps/s, "
       f"{slides_trainer.memory.bytes_per_transition:,.0f} bytes per stored transition")
 
 # %% [markdown]
-# Flat: after 50 episodes the slides' agent balances about as long as a random one. Running it
-# for 300 episodes does not help much either (mean 29.5 over the last 100 in our measurement;
-# `pytorch/tutorials` issues #263, #683, #1755 and #1894 report the same, and the tutorial
-# eventually dropped pixels for the state vector). Nothing is wrong with *your* loss: the
-# recipe around it is the problem.
+# <details><summary>What the run shows (open after running the cells)</summary>
+#
+# The curve stays flat, and the greedy agent is no better than the random policy of lesson 01
+# (the last line above compares them). `pytorch/tutorials` issues #263, #683, #1755 and #1894
+# report the same of this tutorial, which eventually dropped pixels for the state vector.
+# Nothing is wrong with *your* loss: the recipe around it is the problem.
+# </details>
 #
 # ## 3. What made it work
 #
-# We changed one thing at a time and measured (every experiment and its result is in
-# `benchmarks/EXPERIMENTS.md`). What mattered, with the reason:
+# The table lists what the recipe changes, and why. The reasons are reasoned, not all measured
+# here: `benchmarks/EXPERIMENTS.md` records the single-seed experiments that chose the recipe
+# (3-step returns, the learning rate, 2 vs 4 frames, update frequency, soft targets), and a
+# lesson 07 that measures each change over several seeds is in preparation.
 #
 # | | slides | recipe | why |
 # |---|---|---|---|
@@ -358,15 +411,34 @@ print(f"speed: {slides_run.summary['steps_per_second']:.0f} steps/s, "
 # | optimiser | RMSprop, lr 0.01 (its default) | **Adam, lr 1e-3** | the default RMSprop step is far too large for a DQN |
 # | discount | γ = 0.999 | γ = 0.99 | a horizon of ~100 steps is plenty and the values stay small |
 # | exploration | ε 0.9 → 0.05 within ~1,000 steps | ε 1.0 → 0.02 linearly over **20,000 steps** | the slides stop exploring before the network knows anything |
-# | replay | 10,000 float32 screen pairs (86,400 B each) | **100,000** transitions, each uint8 frame stored once (**2,708 B**) | 32x less memory for 10x the history |
+# | replay | 10,000 transitions, about one float32 3x40x90 screen each (lesson 03) | **100,000** transitions, each uint8 frame stored once | 10x the history in less memory (lesson 03 prints both bills) |
 # | target network | copied every 10 episodes | copied every **500 steps** | episodes get long as the agent learns: a steady schedule |
-# | returns | 1-step | **3-step** returns | rewards reach back 3 steps per update: with all else equal, this took the greedy score from ~110 to 500 |
-# | updates | batch 128 every step | batch 32 every 4 steps, **Double DQN**, gradient norm clipped at 10 | faster, and Double DQN curbs over-estimated values |
+# | returns | 1-step | **3-step** returns | rewards reach back 3 steps per update, so the value of balancing spreads faster (one seed in `EXPERIMENTS.md`; lesson 07 will measure it over seeds) |
+# | updates | batch 128 every step | batch 32 every 4 steps, **Double DQN**, gradient norm clipped at 10 | fewer, cheaper updates; Double DQN curbs over-estimated values |
 # | time limit | `next_state = None` at the 200-step limit too | bootstrap through truncation: zero the future only when the pole **falls** | the time limit is not a failure the agent could have avoided |
+#
+# ### Key equations: the recipe's target
+#
+# The **n-step return** sums $n$ real rewards before bootstrapping (Sutton & Barto, ch. 7):
+#
+# $$y_t = \sum_{k=0}^{n-1} \gamma^k r_{t+k+1} + \gamma^n \max_{a'} Q'(s_{t+n}, a')$$
+#
+# cut short at a termination (no bootstrap term after the pole falls); the recipe uses $n = 3$,
+# `n_step=3`, and `dh.replay.FrameReplay.sample` sums the rewards and returns the discount
+# $\gamma^k$ of each sample. **Double DQN** (van Hasselt et al., 2016) lets the online network
+# *choose* the next action and the target network *evaluate* it:
+#
+# $$y = r + \gamma\, Q'\big(s',\ \arg\max_{a'} Q(s', a')\big)$$
+#
+# because taking the max of noisy estimates over-estimates on average (the maximum of noisy
+# values is biased upwards); `dh.learn.next_state_values` does it when `double_dqn=True`.
+# Bootstrapping through a time-limit truncation is the point made by Pardo et al. (2018),
+# *Time Limits in Reinforcement Learning*.
 #
 # The agent still sees nothing but pixels: the frames are drawn from the physics state exactly
 # the way gymnasium's renderer draws them (lesson 02 compares the two), only directly at 30x90
-# (`renderer="fast"`), which is about 10x quicker than rendering 400x600 and shrinking it.
+# (`renderer="fast"`), several times quicker than rendering 400x600 and shrinking it (lesson 02
+# times both).
 
 # %%
 preset("solved", "CartPole-v0")
@@ -393,10 +465,14 @@ recipe_config = preset(
 # wandb.ai later, run `wandb login` once, then `wandb sync runs/lesson06-recipe/wandb/offline-run-*`.
 # (`wandb_mode="auto"` logs online when you are already logged in, offline otherwise.)
 #
-# On a CPU this takes a few minutes: CartPole-v0 is usually solved within 40,000–70,000 steps.
-# The blue dots are training episodes (with exploration), the orange line the greedy evaluations
-# every 5,000 steps; training stops once 100 greedy episodes average 195 or more. Interrupt it
-# with the stop button (■) at any time: the run is saved, and running the cell again resumes it.
+# On a CPU this takes a few minutes. The blue dots are training episodes (with exploration),
+# the orange line the greedy evaluations every 5,000 steps; training stops once 100 greedy
+# episodes average 195 or more. Interrupt it with the stop button (■) at any time: the run is
+# saved, and running the cell again resumes it.
+#
+# **Predict first.** How many environment steps will the recipe need to solve CartPole-v0?
+# (`benchmarks/results.md` lists the steps to threshold of earlier runs; the output below says
+# what this one took.)
 
 # %% tags=["nbval-ignore-output"] nbval_reason="live plot, progress bar, wandb messages and timings"
 live = dh.plots.LiveCurve()
@@ -412,6 +488,19 @@ if recipe_run.completed:
     print(f"speed: {s['steps_per_second']:.0f} steps/s, {s['bytes_per_transition']:,.0f} bytes per transition")
 else:
     print("interrupted: run the training cell again to resume")
+
+# %% [markdown]
+# ### Reading the run: the loss and the values
+#
+# A return curve says *whether* the agent learns; two more curves say *how*. The **TD loss** is
+# what each update minimises; the **mean max-Q** is the network's own estimate of the return from
+# the states it trains on. With γ = 0.99 and a reward of 1 per step, an endless balanced episode
+# is worth $\sum_k \gamma^k = 1/(1-\gamma) = 100$: the values should climb towards that as the
+# agent learns to balance, not far beyond it (that would be over-estimation).
+
+# %% tags=["nbval-ignore-output"] nbval_reason="the curves depend on the budget, which quick mode shrinks"
+dh.plots.plot_diagnostics(recipe_run.trainer)
+plt.show()
 
 # %% [markdown]
 # ## 5. A fully trained agent
@@ -444,15 +533,24 @@ dh.show_video("videos/trained_agent.mp4")
 # %% [markdown]
 # ## What the network looks at
 #
-# The four frames below are one observation: what the agent decided from. The pole's motion is
-# in the differences between them.
+# The four frames on the top row are one observation: what the agent decided from. The bottom
+# row is a **saliency map**: how much the chosen action's Q-value changes when each pixel
+# changes a little (the gradient $|\partial Q(s, a)/\partial s|$, averaged over the four frames
+# and scaled to its maximum). Bright pixels are the ones the decision hangs on.
 
 # %%
 observation, _ = env.reset(seed=5_000)
 for _ in range(20):
     observation, *_ = env.step(agent(observation))
-dh.plots.show_images(list(observation), [f"frame t-{3 - i}" for i in range(4)], columns=4)
+saliency = dh.plots.saliency(network, observation)
+dh.plots.show_images(list(observation) + [saliency],
+                     [f"frame t-{3 - i}" for i in range(4)] + ["saliency |∂Q/∂pixel|"], columns=4)
 plt.show()
+weight = saliency.astype(float) / saliency.sum()
+rows, cols = np.indices(saliency.shape)
+print(f"the saliency is centred on row {np.sum(rows * weight):.0f} of {saliency.shape[0]}, "
+      f"column {np.sum(cols * weight):.0f} of {saliency.shape[1]}; the cart is at column "
+      f"{dh.screen.cart_location(float(env.unwrapped.state[0]), saliency.shape[1]):.0f}")
 
 # %% [markdown]
 # ## Going further
@@ -463,3 +561,34 @@ plt.show()
 #   (`summary.json`) and a video (`agent.mp4`).
 # * Ablate: `--set n_step=1` or `--set frame_stack=2` and compare the curves.
 # * `python benchmarks/speed.py` times the slides' loop against the recipe's on your machine.
+#
+# *Read next:* Mnih et al. (2013), *Playing Atari with Deep Reinforcement Learning*, and (2015),
+# *Human-level control through deep reinforcement learning* (DQN, replay, the target network);
+# van Hasselt, Guez & Silver (2016), *Deep Reinforcement Learning with Double Q-learning*;
+# Sutton & Barto, ch. 6 (TD learning, Q-learning) and ch. 7 (n-step returns); Pardo et al.
+# (2018), *Time Limits in Reinforcement Learning*.
+#
+# ## Recap
+#
+# * One DQN update: Q(s, a) from the policy network, the target r + γ max Q'(s', ·) from the
+#   target network (zero future after a termination, never after a truncation), the Huber loss
+#   between them, no gradient through the target.
+# * The slides' loop: act, step, push, optimise, every step; refresh the target every 10th
+#   episode. Run as written for 50 episodes, it does not beat a random policy.
+# * The recipe that solves CartPole from pixels changes what the agent sees, the network, the
+#   optimiser, exploration, replay and the target (n-step, Double DQN); W&B tracks a run offline
+#   and `wandb sync` uploads it later.
+#
+# ## Quiz
+#
+# Replace each `"?"` with your choice and run the cell: a wrong choice is answered with a reason.
+
+# %%
+quiz = dh.Quiz("06")
+quiz
+
+# %%
+quiz.answer(1, "?")
+quiz.answer(2, "?")
+quiz.answer(3, "?")
+quiz.answer(4, "?")

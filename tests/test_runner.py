@@ -80,3 +80,27 @@ def test_ctrl_c_on_the_cli_saves_and_the_same_command_resumes(tmp_path):
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert "Resuming the run" in resumed.stdout
     assert json.loads((out / "summary.json").read_text())["steps"] == 6000
+
+
+def test_ctrl_c_during_a_periodic_save_finishes_the_save_then_stops(tmp_path, monkeypatch, capsys):
+    import os
+
+    from dqn_helpers import runner
+    from dqn_helpers.checkpoint import load_run
+    from dqn_helpers.presets import preset
+
+    real_save, calls = runner.save_run, []
+
+    def save_with_a_ctrl_c_in_the_middle(trainer, path):
+        calls.append(trainer.step_count)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # lands while the checkpoint is being written
+        real_save(trainer, path)
+
+    monkeypatch.setattr(runner, "save_run", save_with_a_ctrl_c_in_the_middle)
+    config = preset("solved", "CartPole-v0", total_steps=3_000, learning_starts=200, eval_every=0, device="cpu")
+    result = runner.train_run(config, tmp_path / "run", wandb_mode="disabled", progress=False,
+                              checkpoint_every=500, video=False)
+    assert not result.completed and calls == [500]
+    assert "Interrupted at step 500" in capsys.readouterr().out
+    assert load_run(tmp_path / "run" / "run.pt", device="cpu").step_count == 500

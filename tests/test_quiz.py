@@ -1,0 +1,42 @@
+"""End-of-lesson quizzes: every wrong choice is answered with a reason, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+import dqn_helpers as dh
+from dqn_helpers.quiz import QUIZZES
+
+
+@pytest.mark.parametrize("lesson", sorted(QUIZZES))
+def test_each_lesson_has_three_to_five_questions_with_a_reason_for_every_choice(lesson):
+    questions = QUIZZES[lesson]
+    assert 3 <= len(questions) <= 5
+    for question in questions:
+        assert question.correct in question.choices and len(question.choices) >= 3
+        assert all(text and len(why) > 15 for text, why in question.choices.values())
+
+
+def test_right_and_wrong_answers_get_feedback(capsys):
+    quiz = dh.Quiz("03")
+    right, wrong = QUIZZES["03"][0].correct, next(c for c in QUIZZES["03"][0].choices if c != QUIZZES["03"][0].correct)
+    assert quiz.answer(1, right) is True
+    assert capsys.readouterr().out.startswith("✅ question 1:")
+    assert quiz.answer(1, wrong.upper()) is False
+    out = capsys.readouterr().out
+    assert out.startswith(f"❌ question 1: not {wrong})") and QUIZZES["03"][0].choices[wrong][1] in out
+
+
+@pytest.mark.parametrize(("number", "choice", "message"), [
+    (1, "?", "⏳ question 1: replace"), (9, "a", "does not exist"), ("one", "a", "does not exist"),
+    (1, "z", "is not one of the choices"), (1, 3, "is not one of the choices"), (1, None, "⏳"),
+])
+def test_unanswered_or_impossible_answers_are_explained(capsys, number, choice, message):
+    assert dh.Quiz("01").answer(number, choice) is False
+    assert message in capsys.readouterr().out
+
+
+def test_the_questions_render_as_markdown():
+    text = dh.Quiz(4)._repr_markdown_()
+    assert "**1.**" in text and "- **a)**" in text and 'quiz.answer(' in text
+    assert "No quiz" in dh.Quiz("99")._repr_markdown_()

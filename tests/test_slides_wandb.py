@@ -1,0 +1,39 @@
+"""Lesson 06's Weights & Biases section: the slides' calls, with real wandb in offline mode."""
+
+from __future__ import annotations
+
+import pytest
+
+from dqn_helpers.slides import SlidesConfig, slides_loss, train_episode, train_with_wandb
+from dqn_helpers.tracking import read_offline_history
+
+
+@pytest.fixture
+def no_wandb_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("WANDB_API_KEY", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.netrc: "auto" must go offline, never prompt
+    monkeypatch.setenv("WANDB_SILENT", "true")
+
+
+def test_the_slides_loop_logs_episodes_losses_evaluations_and_a_video_offline(tmp_path, no_wandb_key):
+    config = SlidesConfig(device="cpu", batch_size=16, eval_episodes=2)
+    run_dir = train_with_wandb(train_episode, slides_loss, n_episodes=4, out_dir=tmp_path / "runs", config=config,
+                               eval_every=2, video_steps=15)
+    assert run_dir.name.startswith("offline-run-")
+    rows = read_offline_history(run_dir)
+    episodes = [row for row in rows if "episode_length" in row]
+    assert [row["episode"] for row in episodes] == [0, 1, 2, 3]
+    assert all(row["episode_length"] == row["episode_return"] >= 8 for row in episodes)
+    assert all(0.05 < row["epsilon"] <= 0.9 for row in episodes)
+    assert any(row.get("loss", 0) > 0 for row in episodes)  # learning starts once 16 transitions are stored
+    assert len([row for row in rows if "eval_mean_length" in row]) == 2
+    video = next(row for row in rows if "agent/path" in row)  # nested keys read back as "agent/..."
+    assert video["agent/_type"] == "video-file"
+    assert (run_dir / "files" / video["agent/path"]).stat().st_size > 1000
+
+
+def test_reading_a_directory_without_a_run_says_so(tmp_path):
+    from dqn_helpers.errors import DQNHelpersError
+
+    with pytest.raises(DQNHelpersError, match="offline wandb run directory"):
+        read_offline_history(tmp_path)
