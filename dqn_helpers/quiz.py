@@ -173,8 +173,12 @@ class Quiz:
     def __repr__(self) -> str:
         return self._repr_markdown_()
 
-    def answer(self, number: Any, choice: Any = PLACEHOLDER) -> bool:
-        """Print whether ``choice`` answers question ``number``, and why; True when it is right."""
+    def answer(self, number: Any, choice: Any = PLACEHOLDER) -> None:
+        """Print whether ``choice`` answers question ``number``, and why (it returns nothing, so a
+        notebook cell ending with ``quiz.answer(...)`` shows the verdict and no stray value)."""
+        self.last_right = self._verdict(number, choice)
+
+    def _verdict(self, number: Any, choice: Any) -> bool:
         if not self.questions:
             print(f"❌ there is no quiz for lesson {self.lesson}.")
             return False

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from collections import deque, namedtuple
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,23 +55,28 @@ class ReplayMemory:
 
     @property
     def bytes_per_transition(self) -> float:
-        """Bytes of tensor storage per stored transition, on average, each storage counted once.
+        """Bytes of tensor storage per stored transition (see ``bytes_per_transition``)."""
+        return bytes_per_transition(self.memory)
 
-        In the slides' loop a transition's ``next_state`` is the very tensor the next
-        transition holds as ``state``: summing ``nbytes`` field by field would count that
-        screen twice (86,400 B for 3x40x90 float32 screens instead of about 43,200).
-        """
-        if not self.memory:
-            return 0.0
-        storages: dict[tuple[str, int], int] = {}
-        for transition in self.memory:
-            for field in transition:
-                if isinstance(field, torch.Tensor):
-                    storage = field.untyped_storage()
-                    storages[(str(field.device), storage.data_ptr())] = storage.nbytes()
-                elif hasattr(field, "nbytes"):
-                    storages[("object", id(field))] = int(field.nbytes)
-        return sum(storages.values()) / len(self.memory)
+
+def bytes_per_transition(transitions: Iterable[tuple]) -> float:
+    """Bytes of tensor storage per transition, on average, each storage counted once.
+
+    In the slides' loop a transition's ``next_state`` is the very tensor the next transition
+    holds as ``state``: summing ``nbytes`` field by field would count that screen twice
+    (86,400 B for 3x40x90 float32 screens instead of about 43,200).
+    """
+    storages: dict[tuple[str, int], int] = {}
+    count = 0
+    for transition in transitions:
+        count += 1
+        for field in transition:
+            if isinstance(field, torch.Tensor):
+                storage = field.untyped_storage()
+                storages[(str(field.device), storage.data_ptr())] = storage.nbytes()
+            elif hasattr(field, "nbytes"):
+                storages[("object", id(field))] = int(field.nbytes)
+    return sum(storages.values()) / count if count else 0.0
 
 
 @dataclass

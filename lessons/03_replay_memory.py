@@ -254,7 +254,7 @@ print("correct: store next_state = None only if terminated:", episode.terminated
 
 # %%
 screen_bytes = state_batch[0].element_size() * state_batch[0].nelement()
-per_transition = memory.bytes_per_transition  # tensor storage, each storage counted once
+per_transition = dh.replay.bytes_per_transition(memory.memory)  # tensor storage, each counted once
 print(f"one screen: {screen_bytes:,} bytes; two per transition would be {2 * screen_bytes:,}")
 print(f"the memory above really holds {per_transition:,.0f} bytes per transition")
 print(f"the next state of one transition is the state of the next one, the same tensor: "

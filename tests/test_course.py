@@ -153,3 +153,45 @@ def test_a_leaked_answer_is_found_and_a_folded_one_is_not():
     assert leaks(nb) == []
     nb.cells.insert(index, nbformat.v4.new_markdown_cell(f"The answer is `{line}`."))
     assert leaks(nb) and leaks(nb)[0][1] == line
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.stem)
+def test_every_lesson_teaches_the_theory_asks_for_predictions_and_ends_with_a_quiz(source):
+    text = source.read_text()
+    assert "### Key equation" in text and "$$" in text, "a key-equations box with LaTeX"
+    assert "**Predict first" in text, "a predict-first prompt before an experiment"
+    assert "<details><summary>" in text.split("**Predict first", 1)[1], "its answer, folded, after the prompt"
+    assert f'dh.Quiz("{source.stem[:2]}")' in text and 'quiz.answer(1, "?")' in text, "an end-of-lesson quiz"
+
+
+MAKERS = re.compile(r"torch\.(zeros|ones|empty|full|arange|rand|randn)\(")
+
+
+def device_less_calls(code: str) -> list[str]:
+    """Calls that make a new tensor without saying on which device (nested brackets allowed)."""
+    found = []
+    for match in MAKERS.finditer(code):
+        depth, end = 1, match.end()
+        while end < len(code) and depth:
+            depth += {"(": 1, ")": -1}.get(code[end], 0)
+            end += 1
+        call = code[match.start():end]
+        if "device=" not in call:
+            found.append(call)
+    return found
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.stem)
+def test_tensors_made_in_solutions_and_hints_name_their_device(source):
+    """On Colab's GPU a batch lives on cuda: a tensor made without device= would be on the CPU."""
+    nb = jupytext.read(source, fmt="py:percent")
+    for cell in nb.cells:
+        code = "\n".join(SOLUTION_BLOCK.findall(cell.source))
+        if cell.cell_type == "markdown":
+            code += "\n".join(re.findall(r"<details>.*?</details>", cell.source, re.S))
+        assert device_less_calls(code) == [], source.name
+
+
+def test_a_device_less_tensor_is_caught():
+    assert device_less_calls("next_state_values = torch.zeros(len(transitions))")
+    assert not device_less_calls("torch.zeros(len(transitions), device=state_batch.device)")

@@ -20,9 +20,10 @@ def test_each_lesson_has_three_to_five_questions_with_a_reason_for_every_choice(
 def test_right_and_wrong_answers_get_feedback(capsys):
     quiz = dh.Quiz("03")
     right, wrong = QUIZZES["03"][0].correct, next(c for c in QUIZZES["03"][0].choices if c != QUIZZES["03"][0].correct)
-    assert quiz.answer(1, right) is True
+    assert quiz.answer(1, right) is None and quiz.last_right
     assert capsys.readouterr().out.startswith("✅ question 1:")
-    assert quiz.answer(1, wrong.upper()) is False
+    quiz.answer(1, wrong.upper())
+    assert not quiz.last_right
     out = capsys.readouterr().out
     assert out.startswith(f"❌ question 1: not {wrong})") and QUIZZES["03"][0].choices[wrong][1] in out
 
@@ -32,8 +33,9 @@ def test_right_and_wrong_answers_get_feedback(capsys):
     (1, "z", "is not one of the choices"), (1, 3, "is not one of the choices"), (1, None, "⏳"),
 ])
 def test_unanswered_or_impossible_answers_are_explained(capsys, number, choice, message):
-    assert dh.Quiz("01").answer(number, choice) is False
-    assert message in capsys.readouterr().out
+    quiz = dh.Quiz("01")
+    quiz.answer(number, choice)
+    assert not quiz.last_right and message in capsys.readouterr().out
 
 
 def test_the_questions_render_as_markdown():

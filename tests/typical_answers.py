@@ -1111,3 +1111,16 @@ def loss_stack(transitions, policy_net, target_net, gamma):
     next_values = torch.zeros(len(transitions))
     next_values[mask] = target_net(torch.stack([s for s in batch.next_state if s is not None])).max(1)[0].detach()
     return F.smooth_l1_loss(q, (torch.cat(batch.reward) + gamma * next_values).unsqueeze(1))
+
+
+@answer("train_episode", "from before the episode")
+def episode_copies_first(env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                         target_update=10):
+    if i_episode % target_update == 0:
+        target_net.load_state_dict(policy_net.state_dict())
+    return _episode(env, policy_net, target_net, memory, select_action, optimize_model, 1, 1000)
+
+
+@answer("compute_loss", "not 0.99")
+def loss_gamma_099(transitions, policy_net, target_net, gamma):
+    return _loss(transitions, policy_net, target_net, gamma, gamma_used=0.99)

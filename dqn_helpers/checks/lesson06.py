@@ -88,8 +88,8 @@ def _variants(transitions, policy_net, target_net, gamma) -> list[tuple[Callable
          "the target takes the max over a', not the mean."),
         (lambda: huber(gamma * (rewards + future(target_net, "max"))),
          "γ multiplies only the future: reward + gamma * next_state_values."),
-        (lambda: huber(rewards + 0.999 * future(target_net, "max")),
-         "use the `gamma` you are given, not the slides' 0.999."),
+        *[(lambda g=g: huber(rewards + g * future(target_net, "max")),
+           f"use the `gamma` you are given, not {g}.") for g in (0.999, 0.99, 0.95, 0.9) if g != gamma],
         (lambda: huber(rewards + future(target_net, "max")),
          "discount the future: reward + gamma * next_state_values."),
         (lambda: F.mse_loss(q_taken, target.unsqueeze(1)),
@@ -253,6 +253,7 @@ class _Agent:
 
     def __init__(self, env: _ScreenRecorder, balance: bool) -> None:
         self.env, self.balance = env, balance
+        self.policy_net: nn.Sequential | None = None
         self.states: list[Any] = []
         self.pushes: list[tuple] = []
         self.optimized_after: list[int] = []
@@ -296,6 +297,9 @@ class _Agent:
 
     def optimize_model(self, *args: Any) -> None:
         self.optimized_after.append(len(self.env.ends))
+        if self.policy_net is not None:  # an update changes the policy: a copy made too early shows
+            with torch.no_grad():
+                self.policy_net[-1].bias.add_(0.01)
         if len(self.pushes) != len(self.env.ends):
             raise Mistake(f"optimize_model() was called at step {len(self.env.ends)} with "
                           f"{len(self.pushes)} transitions pushed.",
@@ -370,6 +374,8 @@ def check_train_episode(student: Callable[..., int]) -> str:
         env = _ScreenRecorder(make_env("CartPole-v1", max_episode_steps=limit or 500), seed=3 + i_episode)
         agent = _Agent(env, balance)
         policy_net, target_net = _network(0), _CopyCounter(1)
+        agent.policy_net = policy_net
+        initial_policy = [t.clone() for t in policy_net.state_dict().values()]
         given = f"train_episode(...) on CartPole, {description}, i_episode={i_episode}, target_update={target_update}"
         got = call(student, env, policy_net, target_net, agent, agent.select_action, agent.optimize_model,
                    i_episode, target_update, given=given)
@@ -391,6 +397,11 @@ def check_train_episode(student: Callable[..., int]) -> str:
         copied = all(torch.equal(a, b) for a, b in zip(policy_net.state_dict().values(),
                                                         target_net.state_dict().values(), strict=True))
         should = i_episode % target_update == 0
+        if should and not copied and all(torch.equal(a, b) for a, b in zip(
+                initial_policy, target_net.state_dict().values(), strict=True)):
+            raise Mistake("the target network got the policy's weights from before the episode.", given=given,
+                          hint="copy after the episode has ended (after the step loop), so the target gets "
+                               "what the policy learnt during the episode.")
         if should and not copied:
             raise Mistake("the target network was not updated after this episode.", given=given,
                           expected=f"a copy, since {i_episode} % {target_update} == 0", got="no copy",
