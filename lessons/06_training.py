@@ -6,10 +6,12 @@
 #
 # 1. write the heart of the slides' `optimize_model` yourself: the TD target with the
 #    non-final mask, and the loss (**exercise 1**), then read the slides' version piece by piece;
-# 2. write one episode of the slides' training loop (**exercise 2**), then run their loop for
-#    its 50 episodes and see its flat curve;
-# 3. meet the **recipe** that really learns from pixels, and train it with a live plot;
-# 4. track the run with Weights & Biases (offline, no login needed);
+# 2. write one episode of the slides' training loop (**exercise 2**), track it with Weights &
+#    Biases as the slides do (offline, no login needed), then run their loop for its 50
+#    episodes and see what it learns;
+# 3. meet the **recipe** that really learns from pixels, train it with a live plot, and read
+#    its loss and value estimates;
+# 4. see which changes made the difference, and the equations behind two of them;
 # 5. load a fully trained agent shipped with the course and watch it balance for 500 steps.
 #
 # Training runs on a GPU when there is one and on the CPU otherwise; everything here also works
@@ -383,8 +385,9 @@ baseline_env = dh.make_env("CartPole-v0", render_mode=None)
 baseline_env.action_space.seed(0)
 baseline_env.reset(seed=0)
 random_mean = dh.random_baseline(baseline_env, 1_000)
-verdict = "shorter than" if greedy < 0.9 * random_mean else "longer than" if greedy > 1.1 * random_mean else "about as long as"
-print(f"a random policy (lesson 01) lasts {random_mean:.1f} steps: the slides' agent balances {verdict} random")
+verdict = ("fewer steps than" if greedy < 0.9 * random_mean else "more steps than" if greedy > 1.1 * random_mean
+           else "about as many steps as")
+print(f"a random policy (lesson 01) lasts {random_mean:.1f} steps: the slides' agent lasts {verdict} random actions")
 print(f"speed: {slides_run.summary['steps_per_second']:.0f} steps/s, "
       f"{slides_trainer.memory.bytes_per_transition:,.0f} bytes per stored transition")
 

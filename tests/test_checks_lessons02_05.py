@@ -257,7 +257,8 @@ def test_correct_select_action_passes(capsys):
     "check",
     [checks.check_get_cart_location, checks.check_crop_window, checks.check_get_screen, checks.check_replay_memory,
      checks.check_transpose_batch, checks.check_conv2d_size_out, checks.check_dqn, checks.check_epsilon,
-     checks.check_select_action],
+     checks.check_select_action, checks.check_declare_networks, checks.check_compute_loss,
+     checks.check_train_episode],
 )
 def test_every_checker_says_not_implemented_yet(capsys, check):
     def unfinished(*args, **kwargs):

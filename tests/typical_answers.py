@@ -1124,3 +1124,26 @@ def episode_copies_first(env, policy_net, target_net, memory, select_action, opt
 @answer("compute_loss", "not 0.99")
 def loss_gamma_099(transitions, policy_net, target_net, gamma):
     return _loss(transitions, policy_net, target_net, gamma, gamma_used=0.99)
+
+
+@answer("train_episode")
+def episode_while_done(env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                       target_update=10):
+    env.reset()
+    screens = [get_screen(env), get_screen(env)]
+    state, steps, done = screens[1] - screens[0], 0, False
+    while not done:
+        action = select_action(state)
+        _, reward, terminated, truncated, _ = env.step(int(action))
+        steps += 1
+        screens = [screens[1], get_screen(env)]
+        next_state = screens[1] - screens[0]
+        if terminated:
+            next_state = None
+        memory.push(state, action, next_state, torch.tensor([float(reward)], device=action.device))
+        state = next_state
+        optimize_model()
+        done = terminated or truncated
+    if i_episode % target_update == 0:
+        target_net.load_state_dict(copy.deepcopy(policy_net.state_dict()))
+    return steps
