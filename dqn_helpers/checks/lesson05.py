@@ -77,9 +77,9 @@ def check_epsilon(student: Callable[..., float]) -> str:
         if not wrong:
             continue
         # a known mistake must explain every step of this setting, not one point by chance
-        hints = [hint for _, hint in _epsilon_variants(0, start, end, decay)]
-        hint = next((h for k, h in enumerate(hints) if all(
-            diagnose(got[step], [_epsilon_variants(step, start, end, decay)[k]], same) for step in steps)), None)
+        variants = {step: _epsilon_variants(step, start, end, decay) for step in steps}
+        hint = next((variants[0][k][1] for k in range(len(variants[0]))
+                     if all(diagnose(got[step], [variants[step][k]], same) for step in steps)), None)
         step = wrong[0]
         raise Mistake("wrong ε.", given=f"epsilon_by_step({step}, start={start}, end={end}, decay={decay})",
                       expected=_reference_epsilon(step, start, end, decay), got=got[step], hint=hint)

@@ -137,7 +137,7 @@ def check_compute_loss(student: Callable[..., torch.Tensor]) -> str:
     """``compute_loss(transitions, policy_net, target_net, gamma)``: the slides' TD loss."""
     device = pick_device()
     for transitions, policy_net, target_net, gamma, given in _probes(device):
-        reference_policy, reference_target = _copy(policy_net), _copy(target_net)
+        reference_policy, reference_target = copy.deepcopy(policy_net), copy.deepcopy(target_net)
         with torch.no_grad():
             expected = slides_loss(transitions, reference_policy, reference_target, gamma).item()
         snapshots = [Snapshot("transitions", transitions), _Weights("policy_net", policy_net),
@@ -183,10 +183,6 @@ def check_compute_loss(student: Callable[..., torch.Tensor]) -> str:
                           hint="Q(s, a) must come from policy_net(state_batch), with gradients.")
     return ("Q(s, a) from the policy net, r + γ·max Q_target(s') with 0 for final states, Huber loss; "
             f"stand-in and slides' networks, batches of 4 to 7, on {device}.")
-
-
-def _copy(network: nn.Module) -> nn.Module:
-    return copy.deepcopy(network)
 
 
 class _Weights(Snapshot):
