@@ -5,10 +5,16 @@ import sys
 import types
 
 import course
+import nbformat
 import pytest
+from conftest import NOTEBOOK_PATHS
 from packaging.requirements import Requirement
 
 REPOSITORY = course.repository_url()
+
+
+def committed_notebooks():
+    return [(path, nbformat.read(path, as_version=4)) for path in NOTEBOOK_PATHS[:1]]
 
 
 def setup_cell(nb):
@@ -17,9 +23,14 @@ def setup_cell(nb):
     return cell
 
 
-def run_cell(source, monkeypatch, on_colab):
+def run_cell(source, monkeypatch, on_colab, returncode=0, stderr=""):
     calls = []
-    monkeypatch.setattr(subprocess, "run", lambda *args, **kwargs: calls.append((args, kwargs)))
+
+    def fake_run(*args, **kwargs):
+        calls.append((args, kwargs))
+        return subprocess.CompletedProcess(args[0], returncode, stdout="", stderr=stderr)
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
     if on_colab:
         monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     else:
@@ -43,7 +54,36 @@ def test_setup_cell_installs_the_course_package_on_colab(committed_notebook, mon
     requirement = Requirement(command[5])
     assert requirement.name == "dqn-helpers"
     assert requirement.url == f"git+{REPOSITORY}"
-    assert kwargs == {"check": True}
+    assert kwargs == {"capture_output": True, "text": True}
+
+
+def test_a_failed_install_explains_what_to_do_and_raises_nothing(monkeypatch, capsys):
+    _, nb = next(iter(committed_notebooks()))
+    run_cell(setup_cell(nb).source, monkeypatch, on_colab=True, returncode=1,
+             stderr="ERROR: Command errored out\nfatal: repository not found")
+    out = capsys.readouterr().out
+    assert f"Could not install the course's package from {REPOSITORY}" in out
+    assert "pip said: fatal: repository not found" in out
+    assert "make fork REPO=" in out and "make it public" in out and "pip wheel" in out
+
+
+def test_a_real_failing_pip_install_is_explained_not_raised(monkeypatch, capsys, tmp_path):
+    _, nb = next(iter(committed_notebooks()))
+    missing = (tmp_path / "no-such-repository").as_uri()
+    source = setup_cell(nb).source.replace(f'COURSE_REPOSITORY = "{REPOSITORY}"', f'COURSE_REPOSITORY = "{missing}"')
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    exec(compile(source, "<setup cell>", "exec"), {})  # a real pip, failing without any network
+    out = capsys.readouterr().out
+    assert f"Could not install the course's package from {missing}" in out and "pip said:" in out
+
+
+def test_the_setup_cell_lets_pygame_draw_without_a_display(committed_notebook, monkeypatch):
+    _, nb = committed_notebook
+    monkeypatch.delenv("SDL_VIDEODRIVER", raising=False)
+    run_cell(setup_cell(nb).source, monkeypatch, on_colab=False)
+    import os
+
+    assert os.environ["SDL_VIDEODRIVER"] == "dummy"
 
 
 def test_badge_opens_this_very_notebook_in_colab(committed_notebook):

@@ -147,12 +147,12 @@ def test_no_answer_is_visible_above_its_exercise(source):
 def test_a_leaked_answer_is_found_and_a_folded_one_is_not():
     nb = jupytext.read(SOURCES[0], fmt="py:percent")
     index = next(i for i, c in enumerate(nb.cells) if "### BEGIN SOLUTION" in c.source)
-    line = next(iter(distinctive_lines(SOLUTION_BLOCK.findall(nb.cells[index].source)[0])))
+    line = sorted(distinctive_lines(SOLUTION_BLOCK.findall(nb.cells[index].source)[0]))[0]
     folded = nbformat.v4.new_markdown_cell(f"<details><summary>hint</summary>\n\n`{line}`\n</details>")
     nb.cells.insert(index, folded)
     assert leaks(nb) == []
     nb.cells.insert(index, nbformat.v4.new_markdown_cell(f"The answer is `{line}`."))
-    assert leaks(nb) and leaks(nb)[0][1] == line
+    assert line in [leaked for _, leaked in leaks(nb)]
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.stem)

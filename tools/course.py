@@ -49,17 +49,26 @@ STUB = (
 
 SETUP_CELL = '''\
 # Setup: on Google Colab, install this course's helper package; anywhere else, do nothing.
+import os
 import sys
 
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # pygame draws CartPole off-screen: no display needed
 COURSE_REPOSITORY = "{repository}"  # set by `make fork`, see the README
 if "google.colab" in sys.modules:
     import subprocess
 
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet",
-         f"dqn-helpers @ git+{{COURSE_REPOSITORY}}"],
-        check=True,
-    )'''
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", f"dqn-helpers @ git+{{COURSE_REPOSITORY}}"],
+        capture_output=True, text=True,
+    )
+    if pip.returncode != 0:
+        said = (pip.stderr or pip.stdout or "").strip().splitlines()
+        print(f"Could not install the course's package from {{COURSE_REPOSITORY}}")
+        print(f"  pip said: {{said[-1] if said else 'nothing'}}")
+        print("  If that repository is private, renamed or not pushed yet: make it public on GitHub, or point")
+        print("  the notebooks at your own copy with `make fork REPO=you/your-fork`, push, and open them from there.")
+        print("  Or install without GitHub: upload a wheel (`pip wheel . -w dist` in the repository) or the")
+        print("  repository's zip with Colab's Files pane, run `!pip install /content/<that file>`, then go on.")'''
 
 BADGE = (
     "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
@@ -213,6 +222,7 @@ def fork(slug: str) -> None:
             if target.exists():
                 old = nbformat.read(target, as_version=4)
                 if len(old.cells) == len(fresh.cells):
+                    fresh.metadata = copy.deepcopy(old.metadata)  # e.g. the widgets' saved state
                     for new_cell, old_cell in zip(fresh.cells, old.cells, strict=True):
                         if new_cell.cell_type == "code" == old_cell.cell_type:
                             new_cell.outputs = copy.deepcopy(old_cell.outputs)
