@@ -19,7 +19,7 @@ lab: $(VENV)/.installed
 
 ## test: create .venv, install everything, lint, check the notebooks are fresh, run all tests
 test: $(VENV)/.installed lint check-notebooks
-	DQN_QUICK=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile \
+	DQN_QUICK=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile --durations=15 \
 		--nbval --nbval-current-env tests notebooks
 
 lint: $(VENV)/.installed
