@@ -11,6 +11,7 @@ import json
 import netrc
 import os
 import struct
+import time
 from pathlib import Path
 from typing import Any
 
@@ -65,33 +66,47 @@ def log_video(run, path: Path, key: str = "agent") -> None:
         run.log({key: wandb.Video(str(path), format="mp4")})
 
 
-def read_offline_history(run_dir: str | Path) -> list[dict[str, Any]]:
+def read_offline_history(run_dir: str | Path, wait_s: float = 30.0) -> list[dict[str, Any]]:
     """The rows ``wandb.log`` wrote into an offline run, read back without an account.
 
     An offline run keeps its records in ``run-<id>.wandb``: a log of 32 KiB blocks, each record
     a 7-byte header (checksum, length, kind: whole, first, middle or last piece) and a piece of
     a protobuf ``Record``. This reads the ``history`` records (what ``wandb sync`` would upload),
-    so a lesson or a test can show what was logged.
+    so a lesson or a test can show what was logged. wandb's background process may still be
+    writing the file after ``run.finish()`` returns (seen on a loaded machine), so this waits up
+    to ``wait_s`` seconds for the run's closing ``exit`` record.
     """
-    from wandb.proto import wandb_internal_pb2
-
     files = sorted(Path(run_dir).glob("run-*.wandb"))
     if not files:
         raise DQNHelpersError(f"no run-*.wandb file in {run_dir}: is it an offline wandb run directory?")
-    data, block, position, pieces, rows = files[0].read_bytes(), 32768, 7, b"", []
+    deadline = time.monotonic() + wait_s
+    while True:
+        rows, complete = _history_records(files[0].read_bytes())
+        if complete or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.2)
+
+
+def _history_records(data: bytes) -> tuple[list[dict[str, Any]], bool]:
+    """The history rows in a ``.wandb`` file's bytes, and whether its ``exit`` record is there yet."""
+    from wandb.proto import wandb_internal_pb2
+
+    block, position, pieces, rows, complete = 32768, 7, b"", [], False
     while position + 7 <= len(data):
         if block - position % block < 7:  # a block's tail too short for a header is padding
             position += block - position % block
             continue
         _, length, kind = struct.unpack("<IHB", data[position:position + 7])
-        piece, position = data[position + 7:position + 7 + length], position + 7 + length
-        if kind == 0:
+        if kind == 0 or position + 7 + length > len(data):  # the end, or a record still being written
             break
+        piece, position = data[position + 7:position + 7 + length], position + 7 + length
         pieces = piece if kind in (1, 2) else pieces + piece
         if kind in (1, 4):
             record = wandb_internal_pb2.Record()
             record.ParseFromString(pieces)
-            if record.WhichOneof("record_type") == "history":
+            kind_of_record = record.WhichOneof("record_type")
+            complete = complete or kind_of_record == "exit"
+            if kind_of_record == "history":
                 rows.append({item.key or "/".join(item.nested_key): json.loads(item.value_json)
                              for item in record.history.item})
-    return rows
+    return rows, complete

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dqn_helpers.slides import SlidesConfig, slides_loss, train_episode, train_with_wandb
@@ -37,3 +39,24 @@ def test_reading_a_directory_without_a_run_says_so(tmp_path):
 
     with pytest.raises(DQNHelpersError, match="offline wandb run directory"):
         read_offline_history(tmp_path)
+
+
+def test_reading_waits_until_wandb_has_finished_writing_the_run(tmp_path, no_wandb_key):
+    import shutil
+    import threading
+
+    import wandb
+
+    run = wandb.init(project="p", dir=str(tmp_path), mode="offline", settings=wandb.Settings(console="off"))
+    for i in range(3):
+        wandb.log({"episode_length": 10 + i})
+    run_dir = Path(run.dir).parent
+    run.finish()
+    finished = next(run_dir.glob("run-*.wandb"))
+    complete = finished.read_bytes()
+    copy = tmp_path / "copy" / "offline-run-copy"
+    copy.mkdir(parents=True)
+    (copy / finished.name).write_bytes(complete[: len(complete) // 2])  # wandb still writing
+    threading.Timer(0.5, lambda: shutil.copy(finished, copy / finished.name)).start()
+    rows = read_offline_history(copy, wait_s=20)
+    assert [row["episode_length"] for row in rows] == [10, 11, 12]
