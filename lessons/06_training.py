@@ -365,7 +365,8 @@ dh.show_source(dh.slides.SlidesTrainer.step)
 preset("slides", "CartPole-v0")
 
 # %%
-slides_config = preset("slides", "CartPole-v0", num_episodes=dh.budget(full=50, quick=3), device=str(device))
+slides_config = preset("slides", "CartPole-v0", num_episodes=dh.budget(full=50, quick=3),
+                       final_eval_episodes=dh.budget(full=100, quick=5), device=str(device))
 
 # %% tags=["nbval-ignore-output"] nbval_reason="live plot, progress bar and timings"
 slides_trainer = dh.slides.SlidesTrainer(slides_config)
@@ -380,7 +381,7 @@ durations = [e.length for e in slides_trainer.history.episodes]
 print(f"slides' recipe, {len(durations)} episodes: mean duration {np.mean(durations):.1f}, "
       f"last 10: {np.mean(durations[-10:]):.1f}, longest {max(durations)}")
 greedy = slides_run.summary['final_mean']
-print(f"its greedy policy over 100 new episodes: mean {greedy:.1f}")
+print(f"its greedy policy over {slides_config.final_eval_episodes} new episodes: mean {greedy:.1f}")
 baseline_env = dh.make_env("CartPole-v0", render_mode=None)
 baseline_env.action_space.seed(0)
 baseline_env.reset(seed=0)
@@ -456,6 +457,7 @@ recipe_config = preset(
     total_steps=dh.budget(full=100_000, quick=600),
     learning_starts=dh.budget(full=5_000, quick=200),
     eval_every=dh.budget(full=5_000, quick=300),
+    final_eval_episodes=dh.budget(full=100, quick=5),
     steps_after_solved=0,  # stop at the first 100-episode evaluation ≥ 195
     device=str(device),
 )
@@ -487,7 +489,7 @@ live.update(recipe_run.trainer, force=True)
 if recipe_run.completed:
     s = recipe_run.summary
     print(f"solved at step: {s['solved_at_step']}  (threshold {s['threshold']:g})")
-    print(f"best network, 100 new greedy episodes: mean {s['final_mean']:.1f}, min {s['final_min']}")
+    print(f"best network, {s['final_episodes']} new greedy episodes: mean {s['final_mean']:.1f}, min {s['final_min']}")
     print(f"speed: {s['steps_per_second']:.0f} steps/s, {s['bytes_per_transition']:,.0f} bytes per transition")
 else:
     print("interrupted: run the training cell again to resume")

@@ -45,9 +45,10 @@ def test_cli_writes_curve_policy_summary_video_and_an_offline_wandb_run(tmp_path
 def test_cli_slides_preset_runs_its_episodes(tmp_path, no_wandb_key):
     out = tmp_path / "slides"
     assert main(["train", "--preset", "slides", "--env", "CartPole-v0", "--episodes", "2", "--no-video",
-                 "--wandb", "disabled", "--out", str(out)]) == 0
+                 "--set", "final_eval_episodes=5", "--wandb", "disabled", "--out", str(out)]) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert 43_200 <= summary["bytes_per_transition"] < 43_200 * 1.2  # one float screen per transition
+    assert summary["final_episodes"] == 5  # the --set reached the run
 
 
 def test_cli_reports_bad_settings_without_a_traceback(tmp_path, capsys):
