@@ -288,8 +288,8 @@ for epsilon in (0.0, 0.2, 0.5, 1.0):
 # * ε-greedy: explore with probability ε (a uniformly random action), exploit otherwise
 #   (the argmax of the Q-values).
 # * The slides' exponential schedule (0.9 → 0.05, decay 200) stops exploring within the first
-#   thousand steps, a few short episodes (the counts above): very little experience before the
-#   agent acts on its own.
+#   thousand steps, short episodes all of them (the counts above): very little experience before
+#   the agent acts on its own.
 # * The recipe anneals linearly, as the algorithm box does, but over many more steps (printed
 #   below, from the recipe's own settings).
 #
