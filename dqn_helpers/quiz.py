@@ -158,6 +158,7 @@ class Quiz:
     def __init__(self, lesson: str) -> None:
         self.lesson = str(lesson).zfill(2)
         self.questions = QUIZZES.get(self.lesson, [])
+        self.last_right = False  # whether the latest answer was right (answer() prints, returns nothing)
 
     def _repr_markdown_(self) -> str:
         if not self.questions:

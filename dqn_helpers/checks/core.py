@@ -391,12 +391,6 @@ def format_pair(expected: Any, got: Any) -> tuple[str, str]:
     return shown
 
 
-def expect_equal(got: Any, expected: Any, problem: str, *, given: str, hint: str | None = None) -> None:
-    """Raise a ``Mistake`` when ``got != expected``."""
-    if got != expected:
-        raise Mistake(problem, given=given, expected=expected, got=got, hint=hint)
-
-
 def diagnose(got: Any, variants: Iterable[tuple[Callable[[], Any], str]],
              same: Callable[[Any, Any], bool]) -> str | None:
     """The hint of the first known mistake whose result is ``got``; None when none matches.
