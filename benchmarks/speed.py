@@ -14,9 +14,8 @@ import time
 
 import torch
 
+from dqn_helpers.loop import Trainer
 from dqn_helpers.presets import preset
-from dqn_helpers.slides import SlidesTrainer
-from dqn_helpers.train import Trainer
 
 
 def steps_per_second(trainer: Trainer, warmup: int, measured: int) -> float:
@@ -32,13 +31,13 @@ def main() -> None:
     parser.add_argument("--recipe-steps", type=int, default=10_000)
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
-    slides = SlidesTrainer(preset("slides", "CartPole-v0", num_episodes=10**9, device=args.device))
+    slides = preset("slides", "CartPole-v0", num_episodes=10**9, device=args.device).build()
     slides_sps = steps_per_second(slides, warmup=200, measured=args.slides_steps)
     recipe_config = preset("solved", "CartPole-v0", eval_every=0, device=args.device)
-    recipe = Trainer(recipe_config)
+    recipe = recipe_config.build()
     recipe_sps = steps_per_second(recipe, warmup=recipe_config.learning_starts, measured=args.recipe_steps)
-    slides_bytes = slides.memory.bytes_per_transition
-    recipe_bytes = recipe.memory.bytes_per_transition
+    slides_bytes = slides.agent.memory.bytes_per_transition
+    recipe_bytes = recipe.agent.memory.bytes_per_transition
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {args.device}")
     print("| loop | env steps/s (learning) | bytes per stored transition |")
     print("|---|---|---|")

@@ -1,6 +1,13 @@
 """Reference implementation behind the "DQN from Pixels" course.
 
-The lessons import from here, so a student stuck on one exercise can still run the rest.
+The lessons reach everything as ``dh.<module>.<name>`` (``import dqn_helpers as dh``): the
+module is the file to open to read the code, e.g. ``dh.env.make_env`` is in ``env.py``. The
+lessons import from here, so a student stuck on one exercise can still run the rest.
+
+The training engine: a config (``recipe.RecipeConfig`` or ``slides.SlidesConfig``, usually from
+``presets.preset``) builds a ``loop.Trainer`` whose agent (``recipe.RecipeAgent`` or
+``slides.SlidesAgent``) acts and learns; ``runner.train_run`` trains it with observers
+(``observers.py``), checkpoints (``checkpoint.py``) and writes the outputs.
 """
 
 import os as _os
@@ -15,83 +22,64 @@ if _sys.platform.startswith("linux") and not (
     # driver keeps pygame from looking for a display it cannot have.
     _os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
-from dqn_helpers import (
+from dqn_helpers import (  # noqa: E402 - after the environment variables above
     checkpoint,
+    device,
+    display,
+    env,
+    envstate,
+    errors,
+    interrupt,
+    loop,
     model,
+    observers,
     pixels,
     plots,
     policy,
     presets,
+    quick,
+    quiz,
+    recipe,
     render,
     replay,
     runner,
     screen,
+    seeding,
     slides,
     tracking,
-    train,
+    update,
+    video,
     widgets,
 )
-from dqn_helpers.device import pick_device
-from dqn_helpers.display import show_source
-from dqn_helpers.env import (
-    Episode,
-    evaluate_policy,
-    make_env,
-    play_episode,
-    random_baseline,
-    random_policy,
-    run_episode,
-)
-from dqn_helpers.errors import (
-    DQNHelpersError,
-    InvalidActionError,
-    RenderModeError,
-    UnknownEnvironmentError,
-)
-from dqn_helpers.plots import show_frame
-from dqn_helpers.quick import QUICK_ENV_VAR, announce_mode, budget, is_quick
-from dqn_helpers.quiz import Quiz
-from dqn_helpers.seeding import seed_everything
-from dqn_helpers.video import record_video, save_mp4, show_video
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "DQNHelpersError",
-    "Episode",
-    "InvalidActionError",
-    "QUICK_ENV_VAR",
-    "Quiz",
-    "RenderModeError",
-    "UnknownEnvironmentError",
-    "announce_mode",
     "checkpoint",
-    "presets",
-    "runner",
-    "slides",
-    "tracking",
-    "budget",
-    "evaluate_policy",
-    "is_quick",
-    "make_env",
+    "device",
+    "display",
+    "env",
+    "envstate",
+    "errors",
+    "interrupt",
+    "loop",
     "model",
-    "pick_device",
+    "observers",
     "pixels",
     "plots",
     "policy",
+    "presets",
+    "quick",
+    "quiz",
+    "recipe",
     "render",
     "replay",
+    "runner",
     "screen",
-    "show_source",
-    "train",
+    "seeding",
+    "slides",
+    "tracking",
+    "update",
+    "video",
     "widgets",
-    "play_episode",
-    "random_baseline",
-    "random_policy",
-    "record_video",
-    "run_episode",
-    "save_mp4",
-    "seed_everything",
-    "show_frame",
-    "show_video",
 ]

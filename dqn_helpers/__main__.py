@@ -10,8 +10,11 @@ import argparse
 import ast
 import sys
 
+import torch
+
 from dqn_helpers.errors import DQNHelpersError
 from dqn_helpers.presets import PRESETS, preset
+from dqn_helpers.runner import CHECKPOINT_EVERY, train_run
 from dqn_helpers.tracking import MODES
 
 
@@ -24,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--steps", type=int, default=None,
                        help="step budget (default: 100k for v0, 300k for v1; the slides: 50 episodes)")
-    train.add_argument("--episodes", type=int, default=None, help="episode budget (slides preset only)")
+    train.add_argument("--episodes", type=int, default=None, help="episode budget (the slides: 50; the recipe: none)")
     train.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, mps")
     train.add_argument("--out", required=True, help="output folder; an interrupted run there is resumed")
     train.add_argument("--wandb", choices=MODES, default="auto",
@@ -34,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--after-solved", type=int, default=None,
                        help="steps to keep training once solved, keeping the best network (default 50k); "
                             "-1 trains the whole budget")
-    train.add_argument("--checkpoint-every", type=int, default=50_000,
+    train.add_argument("--checkpoint-every", type=int, default=CHECKPOINT_EVERY,
                        help="also save the resumable run every N steps (0: only when interrupted)")
     train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                        help="override any setting of the preset, e.g. --set n_step=1 --set lr=5e-4")
@@ -44,10 +47,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    import torch
-
-    from dqn_helpers.runner import train_run
-
     if args.threads:
         torch.set_num_threads(args.threads)
     overrides: dict = {"seed": args.seed, "device": args.device}
@@ -65,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         overrides["steps_after_solved"] = None if args.after_solved < 0 else args.after_solved
     try:
         config = preset(args.preset, args.env, **overrides)
-        result = train_run(config, args.out, wandb_mode=args.wandb, video=not args.no_video,
+        result = train_run(config.build(), args.out, wandb_mode=args.wandb, video=not args.no_video,
                            resume=not args.no_resume, checkpoint_every=args.checkpoint_every or None)
     except (DQNHelpersError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -1,32 +1,39 @@
 """Saving and resuming a whole training run, and saving/loading just a trained policy.
 
-A *run checkpoint* holds everything the run depends on (networks, optimiser, replay buffer,
-the environment mid-episode, every random generator), so a resumed run continues exactly
-where it stopped: same actions, same samples, same weights. It is a pickle: load only
-checkpoints you made yourself. A *policy file* holds only the network weights and the
-config needed to rebuild the network; it is small and loads with ``weights_only=True``.
+A *run checkpoint* (``run.pt``) holds everything the run's future depends on, as tensors and
+plain values: network and optimiser ``state_dict``s, the filled part of the replay memory, the
+environment mid-episode (``envstate.py``), every random generator, counters and history. It
+loads with ``torch.load(weights_only=True)``, which refuses pickled objects, so a ``run.pt``
+from someone else cannot run code on your machine. A *policy file* holds only the network's
+weights and the config that rebuilds it.
 """
 
 from __future__ import annotations
 
 import os
-import random
-from collections.abc import Callable
+import pickle
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 from dqn_helpers.errors import DQNHelpersError
 from dqn_helpers.model import PixelDQN
-from dqn_helpers.policy import greedy_action
+from dqn_helpers.recipe import RecipeConfig, build_network
 
-CHECKPOINT_VERSION = 1
+RUN_FORMAT = "dqn_helpers run v2"  # v1 pickled the trainer; it cannot be read safely
+POLICY_NETWORK = PixelDQN.__name__
+
+SHIPPED_POLICY = Path(__file__).parent / "data" / "cartpole_v1_solved.pt"
+"""A network trained by ``benchmarks/goal.py`` (CartPole-v1), shipped so lesson 06 can show a solved agent."""
 
 
-def _atomic_save(obj: Any, path: Path) -> Path:
+class CheckpointError(DQNHelpersError):
+    """A run or policy file is missing, corrupt, unsafe, or not the kind expected."""
+
+
+def atomic_save(obj: Any, path: Path) -> Path:
     """Write to a temporary file, then rename: an interrupted save never corrupts the old file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -35,86 +42,71 @@ def _atomic_save(obj: Any, path: Path) -> Path:
     return path
 
 
-def _drop_render_surfaces(env: Any) -> None:
-    """pygame surfaces cannot be pickled; CartPole recreates them at its next ``render()``."""
-    cartpole = env.unwrapped
-    for name in ("screen", "clock", "surf"):
-        if getattr(cartpole, name, None) is not None:
-            setattr(cartpole, name, None)
+def safe_load(path: str | Path, expected: str) -> dict[str, Any]:
+    """``torch.load(weights_only=True)`` with errors that say what the file is not."""
+    path = Path(path)
+    if not path.exists():
+        raise CheckpointError(f"no {expected} at {path}")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        if "Unsupported global" in str(error):
+            global_name = str(error).split("Unsupported global: GLOBAL ")[-1].split(" ")[0]
+            raise CheckpointError(
+                f"{path} is not a {expected} this version can read safely: it holds a Python object "
+                f"({global_name}) that loading would have to run code for (an old-format file, or a crafted "
+                "one). Nothing was loaded or run."
+            ) from None
+        raise CheckpointError(f"{path} is not a readable {expected}: it is corrupt (not a torch file)") from None
+    except (RuntimeError, EOFError, OSError, ValueError) as error:
+        raise CheckpointError(f"{path} is not a readable {expected}: it is cut short or corrupt ({error})") from None
+    if not isinstance(payload, dict):
+        raise CheckpointError(f"{path} holds a {type(payload).__name__}, not a {expected}")
+    return payload
 
 
 def save_run(trainer: Any, path: str | Path) -> Path:
-    """Save a resumable run (a ``Trainer`` or ``SlidesTrainer``) plus the global RNG states."""
-    for env in (trainer.env, trainer.eval_env):
-        _drop_render_surfaces(env)
-    state = {
-        "version": CHECKPOINT_VERSION,
-        "trainer": trainer,
-        "python_random": random.getstate(),
-        "numpy_random": np.random.get_state(),
-        "torch_random": torch.get_rng_state(),
-    }
-    return _atomic_save(state, Path(path))
+    """Save a resumable run: ``trainer.state_dict()``, tensors and plain values only."""
+    return atomic_save({"format": RUN_FORMAT, "trainer": trainer.state_dict()}, Path(path))
 
 
-def load_run(path: str | Path, device: str | None = None) -> Any:
-    """Load a run saved by ``save_run`` and restore the global RNGs it was using."""
-    path = Path(path)
-    if not path.exists():
-        raise DQNHelpersError(f"no run checkpoint at {path}")
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    if state.get("version") != CHECKPOINT_VERSION:
-        raise DQNHelpersError(f"{path} was written by another version of dqn_helpers; start a new run")
-    random.setstate(state["python_random"])
-    np.random.set_state(state["numpy_random"])
-    torch.set_rng_state(state["torch_random"])
-    trainer = state["trainer"]
-    if device is not None:
-        trainer.move_to(device)
+def load_run(path: str | Path, trainer: Any) -> Any:
+    """Continue the run saved at ``path`` in ``trainer`` (built from the same config); returns it."""
+    payload = safe_load(path, "run checkpoint")
+    if payload.get("format") != RUN_FORMAT:
+        raise CheckpointError(f"{path} is not a run saved by this version of dqn_helpers; start a new run")
+    trainer.load_state_dict(payload["trainer"])
     return trainer
 
 
 def save_policy(trainer: Any, path: str | Path) -> Path:
     """Save the best evaluated network (or the current one) with what rebuilds it."""
-    weights = trainer.best_state if trainer.best_state is not None else trainer.online.state_dict()
+    online = trainer.agent.online
+    weights = trainer.best_state if trainer.best_state is not None else online.state_dict()
     payload = {
         "config": asdict(trainer.config),
         "state_dict": {k: v.detach().cpu() for k, v in weights.items()},
         "best_eval": float(trainer.best_eval),
         "best_step": int(trainer.best_step),
         "n_actions": int(trainer.n_actions),
-        "network": type(trainer.online).__name__,
+        "network": type(online).__name__,
     }
-    return _atomic_save(payload, Path(path))
+    return atomic_save(payload, Path(path))
 
 
-def load_policy(path: str | Path, device: str | torch.device = "cpu") -> tuple[PixelDQN, Any]:
-    """The network of a policy file, in eval mode, and its ``TrainConfig``."""
-    from dqn_helpers.train import TrainConfig  # train imports this module's neighbours
+def load_policy(path: str | Path, device: str | torch.device = "cpu") -> tuple[PixelDQN, RecipeConfig]:
+    """The network of a policy file, in eval mode, and its ``RecipeConfig``.
 
-    path = Path(path)
-    if not path.exists():
-        raise DQNHelpersError(f"no policy file at {path}")
-    payload = torch.load(path, map_location="cpu", weights_only=True)
-    if payload.get("network") != PixelDQN.__name__:
-        raise DQNHelpersError(f"{path} holds a {payload.get('network')}, not the recipe's PixelDQN")
-    known = {f.name for f in fields(TrainConfig)}
-    config = TrainConfig(**{k: v for k, v in payload["config"].items() if k in known})
-    network = PixelDQN(config.frame_stack, *config.frame_size, payload["n_actions"], config.hidden,
-                       tuple(config.channels))
+    The network is sized from the observations of the environment its config makes, by the
+    same builder training uses.
+    """
+    payload = safe_load(path, "policy file")
+    if payload.get("network") != POLICY_NETWORK:
+        raise CheckpointError(f"{path} holds a {payload.get('network')}, not the recipe's {POLICY_NETWORK}")
+    known = {f.name for f in fields(RecipeConfig)}
+    config = RecipeConfig(**{k: v for k, v in payload["config"].items() if k in known})
+    env = config.make_env()
+    network = build_network(config, env.observation_space.shape, int(env.action_space.n))
+    env.close()
     network.load_state_dict(payload["state_dict"])
     return network.to(device).eval(), config
-
-
-SHIPPED_POLICY = Path(__file__).parent / "data" / "cartpole_v1_solved.pt"
-"""A network trained by ``benchmarks/goal.py`` (CartPole-v1), shipped so lesson 06 can show a solved agent."""
-
-
-def greedy_policy(network: torch.nn.Module) -> Callable[[np.ndarray], int]:
-    """A policy for ``make_pixel_env`` observations: the action with the highest Q-value."""
-    device = next(network.parameters()).device
-
-    def policy(observation: np.ndarray) -> int:
-        return greedy_action(network, torch.from_numpy(np.asarray(observation)).unsqueeze(0).to(device))
-
-    return policy

@@ -8,6 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from dqn_helpers.loop import Observer
+
 
 def show_frame(frame: np.ndarray, title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
     """Show one image (H x W x 3 RGB, or H x W grayscale) with its shape in the title."""
@@ -39,11 +41,12 @@ def show_images(images: list[np.ndarray], titles: list[str], columns: int | None
     return fig
 
 
-class LiveCurve:
+class LiveCurve(Observer):
     """A learning curve that redraws in place in a notebook while training runs.
 
-    Pass ``live.update`` as a run's ``on_episode`` callback; it redraws at most every
-    ``seconds`` so drawing never slows the training down much.
+    Pass it to ``runner.train_run(..., observers=[live])``: it redraws after episodes and
+    evaluations at most every ``seconds`` (so drawing never slows the training down much), and
+    once more when the run stops.
     """
 
     def __init__(self, seconds: float = 2.0) -> None:
@@ -54,13 +57,21 @@ class LiveCurve:
         plt.close(self.figure)  # shown through the display handle only
         self._handle = display(self.figure, display_id=True)
 
-    def update(self, trainer, _episode=None, force: bool = False) -> None:
-        if not force and time.monotonic() - self._last < self.seconds:
-            return
+    def redraw(self, trainer) -> None:
         self._last = time.monotonic()
         self.ax.clear()
         plot_curve(trainer, self.ax)
         self._handle.update(self.figure)
+
+    def on_episode(self, trainer, episode) -> None:
+        if time.monotonic() - self._last >= self.seconds:
+            self.redraw(trainer)
+
+    def on_evaluation(self, trainer, evaluation) -> None:
+        self.on_episode(trainer, None)
+
+    def on_end(self, trainer) -> None:
+        self.redraw(trainer)
 
 
 def plot_curve(trainer, ax: plt.Axes | None = None) -> plt.Figure:

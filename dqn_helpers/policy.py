@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -39,6 +42,17 @@ def greedy_action(network: nn.Module, state: torch.Tensor) -> int:
     """The action with the largest Q-value for one state (a batch of one)."""
     with torch.no_grad():
         return int(network(state).argmax(dim=1).item())
+
+
+def as_batch(observation: Any, device: torch.device | str) -> torch.Tensor:
+    """One observation (an array such as ``make_pixel_env`` returns) as a batch of one on ``device``."""
+    return torch.from_numpy(np.asarray(observation)).unsqueeze(0).to(device)
+
+
+def greedy_policy(network: nn.Module) -> Callable[[Any], int]:
+    """A policy for ``make_pixel_env`` observations: the action with the highest Q-value."""
+    device = next(network.parameters()).device
+    return lambda observation: greedy_action(network, as_batch(observation, device))
 
 
 def select_action(

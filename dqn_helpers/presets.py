@@ -11,18 +11,19 @@ from __future__ import annotations
 import dataclasses
 
 from dqn_helpers.errors import DQNHelpersError
+from dqn_helpers.recipe import STEP_BUDGETS, RecipeConfig
 from dqn_helpers.slides import SlidesConfig
-from dqn_helpers.train import TrainConfig
 
 PRESETS = ("slides", "solved")
-# Step budgets of the goals: CartPole-v0 solved within 100k steps, v1 within 300k.
-STEP_BUDGETS = {"CartPole-v0": 100_000, "CartPole-v1": 300_000}
 
 
-def preset(name: str, env_id: str = "CartPole-v1", **overrides) -> TrainConfig | SlidesConfig:
-    """The configuration called ``name`` for ``env_id``, with any field overridden."""
+def preset(name: str, env_id: str = "CartPole-v1", **overrides) -> RecipeConfig | SlidesConfig:
+    """The configuration called ``name`` for ``env_id``, with any field overridden.
+
+    Build its trainer with ``.build()``; ``runner.train_run`` trains it and writes the outputs.
+    """
     if name == "solved":
-        config = TrainConfig(env_id=env_id, total_steps=STEP_BUDGETS.get(env_id, 300_000))
+        config = RecipeConfig(env_id=env_id, total_steps=STEP_BUDGETS.get(env_id, RecipeConfig.total_steps))
     elif name == "slides":
         config = SlidesConfig(env_id=env_id)
     else:

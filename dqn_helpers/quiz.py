@@ -1,6 +1,6 @@
 """Short self-check quizzes at the end of each lesson, with instant feedback.
 
-``quiz = dh.Quiz("01")`` shows the lesson's questions; ``quiz.answer(1, "b")`` prints ✅ or ❌
+``quiz = dh.quiz.Quiz("01")`` shows the lesson's questions; ``quiz.answer(1, "b")`` prints ✅ or ❌
 with the reason *for the choice made*, so a wrong answer teaches something too. Like the
 exercise checkers it never raises into the notebook: an unknown question or choice gets a line
 saying what is possible. Plain functions rather than widgets, so the quiz works the same in

@@ -87,7 +87,7 @@ class Batch:
     actions: np.ndarray  # (B,) int64
     rewards: np.ndarray  # (B,) float32
     next_states: np.ndarray  # (B, stack, H, W) uint8
-    non_final: np.ndarray  # (B,) bool: False where the episode *terminated* (not truncated)
+    non_final: np.ndarray  # (B,) bool: False where the return is cut (termination; truncation only if not bootstrapped)
     discounts: np.ndarray  # (B,) float32: γ^k for the k steps summed in ``rewards``
 
 
@@ -95,11 +95,13 @@ class FrameReplay:
     """A ring of single frames; a transition is "frame t, action, reward, frame t+1".
 
     Usage per episode: ``start(first_frame)``, then ``add(action, reward, next_frame,
-    terminated)`` after every step. A state is the last ``stack`` frames of its episode (the
+    no_bootstrap)`` after every step. A state is the last ``stack`` frames of its episode (the
     first frame repeated before the episode's start, like gymnasium's ``FrameStackObservation``
     with ``padding_type="reset"``). The final frame of an episode is kept, so a time-limit
     truncation can still bootstrap from it; only a true termination zeroes the future.
     """
+
+    ARRAYS = ("frames", "actions", "rewards", "no_bootstrap", "has_next", "episode_start")
 
     def __init__(self, capacity: int, frame_shape: tuple[int, int], stack: int, seed: int | None = None) -> None:
         if capacity <= stack + 1:
@@ -108,7 +110,7 @@ class FrameReplay:
         self.frames = np.zeros((capacity, *frame_shape), dtype=np.uint8)
         self.actions = np.zeros(capacity, dtype=np.uint8)
         self.rewards = np.zeros(capacity, dtype=np.float32)
-        self.terminated = np.zeros(capacity, dtype=bool)
+        self.no_bootstrap = np.zeros(capacity, dtype=bool)  # the return is cut after this step
         self.has_next = np.zeros(capacity, dtype=bool)  # slot i is the start of a stored transition
         self.episode_start = np.zeros(capacity, dtype=bool)
         self.cursor = -1  # slot of the latest frame
@@ -118,13 +120,14 @@ class FrameReplay:
     @property
     def bytes_per_transition(self) -> float:
         """Bytes of storage per stored transition (each frame is stored once)."""
-        arrays = (self.frames, self.actions, self.rewards, self.terminated, self.has_next, self.episode_start)
-        return sum(a.nbytes for a in arrays) / self.capacity
+        return sum(getattr(self, name).nbytes for name in self.ARRAYS) / self.capacity
 
     def __len__(self) -> int:
         return int(self.has_next.sum())
 
     def _write(self, frame: np.ndarray, episode_start: bool) -> None:
+        if np.shape(frame) != self.frames.shape[1:]:
+            raise DQNHelpersError(f"expected a frame of shape {self.frames.shape[1:]}, got {np.shape(frame)}")
         self.cursor = (self.cursor + 1) % self.capacity
         self.written += 1
         self.frames[self.cursor] = frame
@@ -137,13 +140,17 @@ class FrameReplay:
         """Begin an episode with its first frame."""
         self._write(frame, episode_start=True)
 
-    def add(self, action: int, reward: float, next_frame: np.ndarray, terminated: bool) -> None:
-        """Record the step from the latest frame: its action, reward, and the frame it led to."""
+    def add(self, action: int, reward: float, next_frame: np.ndarray, no_bootstrap: bool) -> None:
+        """Record the step from the latest frame: its action, reward, and the frame it led to.
+
+        ``no_bootstrap``: the return ends with this step, so its target is the reward alone. True
+        when the episode terminated, or when it was truncated and truncation is not bootstrapped.
+        """
         if self.cursor < 0:
             raise DQNHelpersError("call start(first_frame) before add(...)")
         slot = self.cursor
-        self.actions[slot], self.rewards[slot], self.terminated[slot] = action, reward, terminated
         self._write(next_frame, episode_start=False)
+        self.actions[slot], self.rewards[slot], self.no_bootstrap[slot] = action, reward, no_bootstrap
         self.has_next[slot] = True
 
     def _stacks(self, last: np.ndarray) -> np.ndarray:
@@ -177,12 +184,12 @@ class FrameReplay:
         current, last = slots.copy(), (slots + 1) % self.capacity
         for _ in range(n_step):
             returns += np.where(alive, discounts * self.rewards[current], 0.0).astype(np.float32)
-            ended = self.terminated[current] & alive
+            ended = self.no_bootstrap[current] & alive
             non_final &= ~ended
             following = (current + 1) % self.capacity
             last = np.where(alive, following, last)
             discounts = np.where(alive, discounts * gamma, discounts).astype(np.float32)
-            alive &= ~self.terminated[current] & self.has_next[following]
+            alive &= ~self.no_bootstrap[current] & self.has_next[following]
             current = np.where(alive, following, current)
         return Batch(
             states=self.frames[self._stacks(slots)],
@@ -194,13 +201,19 @@ class FrameReplay:
         )
 
     def state_dict(self) -> dict[str, Any]:
-        keys = ("frames", "actions", "rewards", "terminated", "has_next", "episode_start")
-        return {k: getattr(self, k).copy() for k in keys} | {
+        """The filled slots only, as tensors (a fresh 100,000-slot buffer is mostly zeros)."""
+        filled = min(self.written, self.capacity)
+        return {name: torch.from_numpy(getattr(self, name)[:filled].copy()) for name in self.ARRAYS} | {
             "cursor": self.cursor, "written": self.written, "rng": self.rng.bit_generator.state,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        for key in ("frames", "actions", "rewards", "terminated", "has_next", "episode_start"):
-            getattr(self, key)[...] = state[key]
+        filled = len(state["frames"])
+        if filled > self.capacity or tuple(state["frames"].shape[1:]) != self.frames.shape[1:]:
+            raise DQNHelpersError(f"the saved buffer holds {tuple(state['frames'].shape)} frames; this one "
+                                  f"has room for {self.frames.shape}")
+        for name in self.ARRAYS:
+            array = getattr(self, name)
+            array[:filled], array[filled:] = state[name].numpy(), 0
         self.cursor, self.written = int(state["cursor"]), int(state["written"])
         self.rng.bit_generator.state = state["rng"]

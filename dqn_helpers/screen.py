@@ -100,6 +100,19 @@ def slides_screen(frame: np.ndarray, cart_x: float, x_threshold: float = 2.4) ->
     return slides_resize(screen).unsqueeze(0)
 
 
+def slides_screen_shape(screen_height: int, screen_width: int, height: int = SLIDES_HEIGHT) -> tuple[int, int]:
+    """(height, width) of ``get_screen()``'s output for frames of this size, without rendering one.
+
+    The band and the window are cut as in ``slides_screen``; torchvision's ``Resize(height)`` then
+    scales the shorter side to ``height`` and the longer one to ``int(height * long / short)``.
+    """
+    rows = band_rows(screen_height)
+    band_height, view_width = rows.stop - rows.start, int(screen_width * VIEW_FRACTION)
+    if band_height <= view_width:
+        return height, int(height * view_width / band_height)
+    return int(height * band_height / view_width), height
+
+
 def get_screen(env: gym.Env) -> torch.Tensor:
     """The slides' ``get_screen()``: render ``env`` and preprocess the frame as they do."""
     cartpole = env.unwrapped

@@ -5,12 +5,12 @@ Kept exactly: the state is the difference of two ``get_screen()`` screens (3x40x
 train mode, RMSprop with its defaults, batch 128, γ = 0.999, Huber loss, every gradient entry
 clamped to [-1, 1], one update per step, ε = 0.05 + 0.85·exp(-steps/200), a 10,000-transition
 memory and a target copy after every 10th episode. Lesson 06 runs it to show that it does not
-learn; ``SlidesTrainer`` shares the evaluation and the run loop with the recipe's ``Trainer``.
+learn. ``SlidesAgent`` is what differs from the recipe (``recipe.RecipeAgent``); the loop,
+evaluation and saving are the shared ``loop.Trainer``.
 """
 
 from __future__ import annotations
 
-import random
 import statistics
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -19,18 +19,18 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 import torch
 from torch import nn
 
-from dqn_helpers.device import pick_device
 from dqn_helpers.env import make_env
+from dqn_helpers.loop import Trainer, UpdateLog
 from dqn_helpers.model import SlidesDQN
-from dqn_helpers.policy import ExponentialEpsilon, greedy_action
+from dqn_helpers.policy import ExponentialEpsilon, greedy_action, select_action
 from dqn_helpers.replay import ReplayMemory, Transition
-from dqn_helpers.screen import get_screen
-from dqn_helpers.seeding import seed_everything
+from dqn_helpers.screen import get_screen, slides_screen_shape
 from dqn_helpers.tracking import resolve_mode
-from dqn_helpers.train import EpisodeLog, Trainer
+from dqn_helpers.update import gradient_step
 from dqn_helpers.video import record_video
 
 
@@ -53,11 +53,33 @@ class SlidesConfig:
     eval_episodes: int = 10
     final_eval_episodes: int = 100
     solve_threshold: float | None = None
+    steps_after_solved: int | None = None  # the slides train their whole budget
     device: str = "auto"
+
+    def make_env(self) -> gym.Env:
+        return make_slides_env(self.env_id)
+
+    def make_agent(self, env: gym.Env, device: torch.device) -> SlidesAgent:
+        return SlidesAgent(self, env.observation_space.shape, int(env.action_space.n), device)
+
+    def build(self) -> Trainer:
+        return Trainer(self)
+
+    @property
+    def step_budget(self) -> int | None:
+        """The progress bar's total: unknown, as the slides count episodes."""
+        return self.total_steps if self.num_episodes is None else None
 
 
 class ScreenDifference(gym.Wrapper):
     """Observations are the slides' state: ``current_screen - last_screen``, (1, 3, 40, 90)."""
+
+    def __init__(self, env: gym.Env) -> None:
+        super().__init__(env)
+        cartpole = env.unwrapped
+        height, width = slides_screen_shape(cartpole.screen_height, cartpole.screen_width)
+        self.observation_space = gym.spaces.Box(-1.0, 1.0, (1, 3, height, width), dtype=np.float32)
+        self._last = self._current = None
 
     def reset(self, **kwargs: Any):
         _, info = self.env.reset(**kwargs)
@@ -69,6 +91,12 @@ class ScreenDifference(gym.Wrapper):
         _, reward, terminated, truncated, info = self.env.step(action)
         self._last, self._current = self._current, get_screen(self.env)
         return self._current - self._last, reward, terminated, truncated, info
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"last": self._last, "current": self._current}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self._last, self._current = state["last"], state["current"]
 
 
 def make_slides_env(env_id: str = "CartPole-v0") -> gym.Env:
@@ -127,90 +155,77 @@ def train_episode(env: gym.Env, policy_net: nn.Module, target_net: nn.Module, me
     return t + 1
 
 
-class SlidesTrainer(Trainer):
-    """The slides' loop, one environment step at a time (so it can be timed, saved and resumed)."""
+class SlidesAgent:
+    """The slides' acting, memory and update, as their loop does them, one step at a time."""
 
-    def __init__(self, config: SlidesConfig) -> None:  # noqa: D107 - replaces Trainer's set-up
-        self.config = c = config
-        seed_everything(c.seed)
-        self.device = pick_device(c.device)
-        self.env = make_slides_env(c.env_id)
-        self.eval_env = make_slides_env(c.env_id)
-        self.n_actions = int(self.env.action_space.n)
-        self._observation, _ = self.env.reset(seed=c.seed)
-        _, _, height, width = self._observation.shape
-        self.online = SlidesDQN(height, width, self.n_actions).to(self.device)
-        self.target = SlidesDQN(height, width, self.n_actions).to(self.device)
+    def __init__(self, config: SlidesConfig, observation_shape: tuple[int, ...], n_actions: int,
+                 device: torch.device) -> None:
+        self.config, self.n_actions, self.device = config, n_actions, device
+        _, _, height, width = observation_shape
+        self.online = SlidesDQN(height, width, n_actions).to(device)
+        self.target = SlidesDQN(height, width, n_actions).to(device)
         self.target.load_state_dict(self.online.state_dict())
         self.target.eval()
         self.optimizer = torch.optim.RMSprop(self.online.parameters())
-        self.memory = ReplayMemory(c.memory_size)
-        self.epsilon = ExponentialEpsilon(c.eps_start, c.eps_end, c.eps_decay)
-        self._start_bookkeeping()
+        self.memory = ReplayMemory(config.memory_size)
+        self.epsilon = ExponentialEpsilon(config.eps_start, config.eps_end, config.eps_decay)
         self.loss_fn = slides_loss  # lesson 06 plugs the student's compute_loss in here
-
-    def move_to(self, device: str) -> None:
-        super().move_to(device)
-        self.memory.memory = type(self.memory.memory)(
-            (Transition(*(t.to(self.device) if torch.is_tensor(t) else t for t in transition))
-             for transition in self.memory.memory),
-            maxlen=self.memory.memory.maxlen,
-        )
-
-    @property
-    def finished(self) -> bool:
-        return self.episode_count >= self.config.num_episodes or self.step_count >= self.config.total_steps
+        self._copy_target = False
+        self._stored: tuple[torch.Tensor | None, torch.Tensor | None] = (None, None)
 
     def greedy(self, observation: torch.Tensor) -> int:
         # in train mode, as the slides act: BatchNorm sees a batch of one
         return greedy_action(self.online, observation.to(self.device))
 
-    def act(self, observation: torch.Tensor) -> int:
-        sample = random.random()
-        threshold = self.epsilon(self.step_count)
-        if sample > threshold:
-            return self.greedy(observation)
-        return random.randrange(self.n_actions)
+    def act(self, observation: torch.Tensor, step: int) -> int:
+        """ε-greedy with the slides' schedule, drawing from Python's global generator as they do."""
+        return select_action(self.online, observation.to(self.device), self.epsilon(step), self.n_actions)
 
-    def optimize(self) -> float | None:
+    def begin_episode(self, observation: torch.Tensor) -> None:
+        """Nothing to do: the slides store whole states, not an episode's frames."""
+
+    def remember(self, observation: torch.Tensor, action: int, reward: float, next_observation: torch.Tensor,
+                 terminated: bool, truncated: bool) -> None:
+        """Push (state, action, next_state, reward); ``next_state`` is None when the episode ends at all."""
+        source, on_device = self._stored  # the previous next state *is* this state: store it once
+        state = on_device if source is observation else observation.to(self.device)
+        next_state = None if terminated or truncated else next_observation.to(self.device)
+        self._stored = (next_observation, next_state)
+        self.memory.push(state, torch.tensor([[action]], device=self.device), next_state,
+                         torch.tensor([reward], device=self.device))
+
+    def end_episode(self, index: int) -> None:
+        """The slides copy the target after episodes 0, 10, 20...: after this step's update."""
+        self._copy_target = index % self.config.target_update == 0
+
+    def learn(self, step: int) -> UpdateLog | None:
+        update = self.optimize()
+        if self._copy_target:
+            self.target.load_state_dict(self.online.state_dict())
+            self._copy_target = False
+        return update
+
+    def optimize(self) -> UpdateLog | None:
+        """The slides' ``optimize_model()``: once the memory holds a batch, one RMSprop step."""
         if len(self.memory) < self.config.batch_size:
             return None
         loss = self.loss_fn(self.memory.sample(self.config.batch_size), self.online, self.target, self.config.gamma)
-        self.optimizer.zero_grad()
-        loss.backward()
-        for param in self.online.parameters():
-            param.grad.data.clamp_(-1, 1)
-        self.optimizer.step()
-        return float(loss.item())
+        gradient_step(self.online, self.optimizer, loss, clip_value=1.0)  # every entry clamped to [-1, 1]
+        return UpdateLog(float(loss.item()))
 
-    def step(self) -> EpisodeLog | None:
-        c = self.config
-        state = self._observation.to(self.device)
-        action = self.act(state)
-        observation, reward, terminated, truncated, _ = self.env.step(action)
-        done = terminated or truncated
-        next_state = None if done else observation.to(self.device)
-        self.memory.push(state, torch.tensor([[action]], device=self.device), next_state,
-                         torch.tensor([float(reward)], device=self.device))
-        self.step_count += 1
-        self._episode_length += 1
-        self._observation = observation
-        loss = self.optimize()
-        if loss is not None:
-            self.history.losses.append(loss)
-        finished = None
-        if done:
-            finished = EpisodeLog(self.step_count, self.episode_count + 1, self._episode_length,
-                                  self.epsilon(self.step_count))
-            self.history.episodes.append(finished)
-            if self.episode_count % c.target_update == 0:  # the slides' i_episode counts from 0
-                self.target.load_state_dict(self.online.state_dict())
-            self.episode_count += 1
-            self._observation, _ = self.env.reset()
-            self._episode_length = 0
-        if c.eval_every and self.step_count % c.eval_every == 0:
-            self.evaluate_and_keep_best()
-        return finished
+    def state_dict(self) -> dict[str, Any]:
+        """Networks, optimiser and the memory's transitions (shared screens are saved once)."""
+        return {"online": self.online.state_dict(), "target": self.target.state_dict(),
+                "optimizer": self.optimizer.state_dict(), "memory": [tuple(t) for t in self.memory.memory]}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.online.load_state_dict(state["online"])
+        self.target.load_state_dict(state["target"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.memory.memory.clear()
+        for transition in state["memory"]:
+            self.memory.push(*(None if t is None else t.to(self.device) for t in transition))
+        self._stored = (None, None)
 
 
 def train_with_wandb(train_episode: Callable[..., int], loss_fn: Callable[..., torch.Tensor], n_episodes: int,
@@ -227,39 +242,47 @@ def train_with_wandb(train_episode: Callable[..., int], loss_fn: Callable[..., t
     """
     import wandb
 
-    trainer = SlidesTrainer(config or SlidesConfig())
-    trainer.loss_fn = loss_fn
+    trainer = (config or SlidesConfig()).build()
+    agent = trainer.agent
+    agent.loss_fn = loss_fn
     env = gym.wrappers.RecordEpisodeStatistics(make_env(trainer.config.env_id))  # episode length and return
     env.reset(seed=trainer.config.seed)
     losses: list[float] = []
 
     def select_action(state: torch.Tensor) -> torch.Tensor:
-        action = trainer.act(state.to(trainer.device))
+        action = agent.act(state.to(trainer.device), trainer.step_count)
         trainer.step_count += 1
         return torch.tensor([[action]], device=trainer.device)
 
     def optimize_model() -> None:
-        loss = trainer.optimize()
-        if loss is not None:
-            losses.append(loss)
+        update = agent.optimize()
+        if update is not None:
+            losses.append(update.loss)
 
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     run = wandb.init(project="week14_dqn", name="dqn_cartpole", config=asdict(trainer.config), dir=str(out_dir),
                      mode=resolve_mode(mode), reinit="finish_previous", settings=wandb.Settings(console="off"))
     for i_episode in range(n_episodes):
         losses.clear()
-        train_episode(env, trainer.online, trainer.target, trainer.memory, select_action, optimize_model,
+        train_episode(env, agent.online, agent.target, agent.memory, select_action, optimize_model,
                       i_episode, trainer.config.target_update)
-        logged = {"episode": i_episode, "episode_length": int(env.length_queue[-1]),
-                  "episode_return": float(env.return_queue[-1]), "epsilon": trainer.epsilon(trainer.step_count)}
-        if losses:
-            logged["loss"] = statistics.fmean(losses)
+        logged = episode_metrics(env, i_episode, agent.epsilon(trainer.step_count), losses)
         if (i_episode + 1) % eval_every == 0:
             logged["eval_mean_length"] = statistics.fmean(trainer.evaluate(trainer.config.eval_episodes))
         wandb.log(logged, step=trainer.step_count)
     video = Path(out_dir) / "agent.mp4"
-    record_video(trainer.eval_env, trainer.greedy, video, seed=trainer.config.seed, max_steps=video_steps)
+    record_video(trainer.eval_env, agent.greedy, video, seed=trainer.config.seed, max_steps=video_steps)
     wandb.log({"agent": wandb.Video(str(video), format="mp4")}, step=trainer.step_count)
     run_dir = Path(run.dir).parent
     run.finish()
     return run_dir
+
+
+def episode_metrics(env: gym.wrappers.RecordEpisodeStatistics, i_episode: int, epsilon: float,
+                    losses: list[float]) -> dict[str, float]:
+    """What the slides' W&B run logs per episode: its length and return, ε, the mean loss."""
+    logged = {"episode": i_episode, "episode_length": int(env.length_queue[-1]),
+              "episode_return": float(env.return_queue[-1]), "epsilon": epsilon}
+    if losses:
+        logged["loss"] = statistics.fmean(losses)
+    return logged

@@ -35,7 +35,7 @@ import numpy as np
 import dqn_helpers as dh
 from dqn_helpers import checks
 
-dh.announce_mode()
+dh.quick.announce_mode()
 
 # %% [markdown]
 # ## 1. Making the environment
@@ -63,7 +63,7 @@ env
 # | step | `obs, reward, done, info = env.step(a)` | `obs, reward, terminated, truncated, info = env.step(a)` |
 # | render | `env.render(mode='rgb_array')` | `env.render()` (mode fixed at `make`) |
 # | seeding | `env.seed(0)` | `env.reset(seed=0)` and `env.action_space.seed(0)` |
-# | videos | `gym.wrappers.Monitor(env, "videos")` | `dh.record_video(...)` (or `gymnasium.wrappers.RecordVideo`) |
+# | videos | `gym.wrappers.Monitor(env, "videos")` | `dh.video.record_video(...)` (or `gymnasium.wrappers.RecordVideo`) |
 # | on Colab | `apt install xvfb`, `pyvirtualdisplay` | nothing: `rgb_array` draws off-screen |
 #
 # The last row deserves a word. Old `gym` drew every frame through a real window, so a server
@@ -132,7 +132,7 @@ for env_id in ["CartPole-v0", "CartPole-v1"]:
           f"solved at an average return of {spec.reward_threshold}")
 
 # %% [markdown]
-# Let's see both endings. `dh.run_episode` is the course's helper that plays one whole episode
+# Let's see both endings. `dh.env.run_episode` is the course's helper that plays one whole episode
 # with a policy (a function from observation to action). We try two policies: one that always
 # pushes left, and a small hand-made controller that pushes towards the side the pole is
 # falling to.
@@ -151,7 +151,7 @@ def hand_made_controller(observation):
 
 
 for name, policy in [("always left", always_left), ("hand-made controller", hand_made_controller)]:
-    episode = dh.run_episode(env, policy, seed=0)
+    episode = dh.env.run_episode(env, policy, seed=0)
     print(f"{name:>21}: {episode.length:3d} steps, "
           f"terminated={episode.terminated}, truncated={episode.truncated}")
 
@@ -205,7 +205,7 @@ for name, policy in [("always left", always_left), ("hand-made controller", hand
 env.reset(seed=0)
 frame = env.render()
 print("frame:", frame.shape, frame.dtype, "| min", frame.min(), "max", frame.max())
-dh.show_frame(frame, "CartPole-v1 after reset(seed=0)")
+dh.plots.show_frame(frame, "CartPole-v1 after reset(seed=0)")
 plt.show()
 
 # %% [markdown]
@@ -278,20 +278,20 @@ def play_episode(env, policy, seed=None):
 # Run the checker. It plays episodes with your function and with the reference (on both time
 # limits, with several policies and seeds) and watches every call your code makes. If your
 # version passes, the rest of the lesson uses it; if not, it uses the reference
-# `dh.play_episode`, so you can go on either way.
+# `dh.env.play_episode`, so you can go on either way.
 
 # %%
 play_episode = checks.check_play_episode(play_episode)
 
 # %% [markdown]
-# **How the course writes it.** The reference is `dh.play_episode`; it plays the episode with the
+# **How the course writes it.** The reference is `dh.env.play_episode`; it plays the episode with the
 # course's general helper `run_episode`, which can also record frames and checks every action:
 
 # %%
-dh.show_source(dh.env.play_episode)
+dh.display.show_source(dh.env.play_episode)
 
 # %%
-dh.show_source(dh.env.run_episode)
+dh.display.show_source(dh.env.run_episode)
 
 # %% [markdown]
 # ## Exercise 2 — the random baseline
@@ -356,7 +356,7 @@ random_baseline = checks.check_random_baseline(random_baseline)
 N_EPISODES = 1000  # takes about a second: no rendering
 baselines = {}
 for env_id in ["CartPole-v0", "CartPole-v1"]:
-    fast_env = dh.make_env(env_id, render_mode=None)
+    fast_env = dh.env.make_env(env_id, render_mode=None)
     fast_env.action_space.seed(0)
     fast_env.reset(seed=0)
     baselines[env_id] = random_baseline(fast_env, N_EPISODES)
@@ -380,8 +380,8 @@ print(f"the pole falls after about {seconds:.2f} s of simulated time")
 # average over 100 episodes:
 
 # %%
-fast_env = dh.make_env("CartPole-v1", render_mode=None)
-lengths = dh.evaluate_policy(fast_env, dh.random_policy(fast_env, seed=0), n_episodes=N_EPISODES, seed=0)
+fast_env = dh.env.make_env("CartPole-v1", render_mode=None)
+lengths = dh.env.evaluate_policy(fast_env, dh.env.random_policy(fast_env, seed=0), n_episodes=N_EPISODES, seed=0)
 plt.figure(figsize=(7, 3))
 plt.hist(lengths, bins=range(0, 110, 5), color="tab:gray")
 plt.axvline(np.mean(lengths), color="tab:red", label=f"mean {np.mean(lengths):.1f}")
@@ -394,15 +394,15 @@ plt.show()
 # %% [markdown]
 # ## 6. A video of a random episode
 #
-# `dh.record_video` plays one episode, keeps every rendered frame, and writes them to an MP4
+# `dh.video.record_video` plays one episode, keeps every rendered frame, and writes them to an MP4
 # file (the slides used `gym.wrappers.Monitor` for this). The player below embeds the file, so
 # it also works on Colab.
 
 # %% tags=["nbval-ignore-output"] nbval_reason="the embedded MP4's bytes depend on the ffmpeg build"
 video_env = gym.make("CartPole-v1", render_mode="rgb_array")
-episode = dh.record_video(video_env, dh.random_policy(video_env, seed=1), "videos/random_episode.mp4", seed=1)
+episode = dh.video.record_video(video_env, dh.env.random_policy(video_env, seed=1), "videos/random_episode.mp4", seed=1)
 print(f"{episode.length} steps, saved to videos/random_episode.mp4")
-dh.show_video("videos/random_episode.mp4")
+dh.video.show_video("videos/random_episode.mp4")
 
 # %% [markdown]
 # ## 7. When something is off
@@ -413,13 +413,13 @@ dh.show_video("videos/random_episode.mp4")
 
 # %%
 try:
-    dh.make_env("CartPole-v2")
-except dh.UnknownEnvironmentError as error:
+    dh.env.make_env("CartPole-v2")
+except dh.errors.UnknownEnvironmentError as error:
     print("UnknownEnvironmentError:", error)
 
 try:
-    dh.run_episode(env, lambda observation: 0.7)
-except dh.InvalidActionError as error:
+    dh.env.run_episode(env, lambda observation: 0.7)
+except dh.errors.InvalidActionError as error:
     print("InvalidActionError:", error)
 
 # %% [markdown]
@@ -444,7 +444,7 @@ except dh.InvalidActionError as error:
 # A wrong choice is answered with the reason it is wrong.
 
 # %%
-quiz = dh.Quiz("01")
+quiz = dh.quiz.Quiz("01")
 quiz
 
 # %%

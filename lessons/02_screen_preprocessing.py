@@ -25,9 +25,9 @@ import numpy as np
 import torch
 
 import dqn_helpers as dh
-from dqn_helpers import checks, screen
+from dqn_helpers import checks
 
-dh.announce_mode()
+dh.quick.announce_mode()
 
 # %% [markdown]
 # ## 1. The raw frame
@@ -37,12 +37,12 @@ dh.announce_mode()
 # `[cart position (m), cart velocity, pole angle (rad), pole angular velocity]`.
 
 # %%
-env = dh.make_env("CartPole-v1")
+env = dh.env.make_env("CartPole-v1")
 env.reset(seed=0)
 env.unwrapped.state = np.array([-1.0, 0.0, 0.1, 0.0])  # cart 1 m left of centre, pole leaning right
 frame = env.render()
 print("frame:", frame.shape, frame.dtype)
-dh.show_frame(frame, "rendered frame")
+dh.plots.show_frame(frame, "rendered frame")
 plt.show()
 
 # %% [markdown]
@@ -53,10 +53,10 @@ plt.show()
 # for pictures we stay in (H, W, 3).)
 
 # %%
-rows = screen.band_rows(frame.shape[0])
+rows = dh.screen.band_rows(frame.shape[0])
 band = frame[rows]
 print(f"rows {rows.start}..{rows.stop - 1} kept: band {band.shape}")
-dh.show_frame(band, "the band the cart moves in")
+dh.plots.show_frame(band, "the band the cart moves in")
 plt.show()
 
 # %% [markdown]
@@ -188,16 +188,16 @@ crop_window = checks.check_crop_window(crop_window)
 # **How the course writes exercises 1 and 2** (the lessons import these rather than keep a copy):
 
 # %%
-dh.show_source(screen.cart_location)
+dh.display.show_source(dh.screen.cart_location)
 
 # %%
-dh.show_source(screen.cart_window)
+dh.display.show_source(dh.screen.cart_window)
 
 # %%
 window = crop_window(column, frame.shape[1])
 cropped = band[:, window]
 print(f"columns {range(frame.shape[1])[window].start}..{range(frame.shape[1])[window].stop - 1}: {cropped.shape}")
-dh.show_frame(cropped, "the window centred on the cart")
+dh.plots.show_frame(cropped, "the window centred on the cart")
 plt.show()
 
 # %% [markdown]
@@ -206,7 +206,7 @@ plt.show()
 # import it rather than keep a copy):
 
 # %%
-dh.show_source(screen.slides_resize)
+dh.display.show_source(dh.screen.slides_resize)
 
 # %% [markdown]
 # ### Exercise 3 — the whole `get_screen`
@@ -255,7 +255,7 @@ dh.show_source(screen.slides_resize)
 # </details>
 
 # %%
-resize = screen.slides_resize
+resize = dh.screen.slides_resize
 
 
 def get_screen(env):
@@ -277,7 +277,7 @@ get_screen = checks.check_get_screen(get_screen)
 state_screen = get_screen(env)
 print("get_screen(env):", tuple(state_screen.shape), state_screen.dtype,
       f"values {state_screen.min():.2f}..{state_screen.max():.2f}")
-dh.show_frame(state_screen[0].permute(1, 2, 0).numpy(), "what the slides' network sees")
+dh.plots.show_frame(state_screen[0].permute(1, 2, 0).numpy(), "what the slides' network sees")
 plt.show()
 
 # %% [markdown]
@@ -285,7 +285,7 @@ plt.show()
 # it can be tested without an environment) and `get_screen(env)` around it:
 
 # %%
-dh.show_source(screen.slides_screen)
+dh.display.show_source(dh.screen.slides_screen)
 
 # %% [markdown]
 # From 720,000 numbers to 10,800 (3 x 40 x 90): 67 times fewer, and the cart and pole are still
@@ -302,9 +302,9 @@ def hand_made_controller(observation):
     return int(observation[2] + 0.5 * observation[3] > 0)
 
 
-episode = dh.run_episode(env, hand_made_controller, seed=3, record=True, max_steps=200)
+episode = dh.env.run_episode(env, hand_made_controller, seed=3, record=True, max_steps=200)
 processed = []
-replay = dh.make_env("CartPole-v1")
+replay = dh.env.make_env("CartPole-v1")
 replay.reset(seed=3)
 for _ in range(episode.length + 1):
     processed.append(get_screen(replay)[0].permute(1, 2, 0).numpy())
@@ -392,7 +392,7 @@ print("the screens at x = -0.5 m and x = +0.5 m are identical:", torch.equal(scr
 # several positions and works out the motion itself, over three steps instead of one.
 
 # %%
-recipe_frames = [screen.gray_frame(f) for f in episode.frames[17:21]]
+recipe_frames = [dh.screen.gray_frame(f) for f in episode.frames[17:21]]
 dh.plots.show_images(recipe_frames, ["frame t-3", "frame t-2", "frame t-1", "frame t"], columns=4, width=14)
 plt.show()
 
@@ -413,7 +413,7 @@ differences = []
 for _ in range(200):
     state = np.array([rng.uniform(-2.3, 2.3), 0.0, rng.uniform(-0.2, 0.2), 0.0])
     env.unwrapped.state = state
-    from_pygame = screen.gray_frame(env.render())
+    from_pygame = dh.screen.gray_frame(env.render())
     drawn = drawer.draw(state[0], state[2])
     gap = np.abs(from_pygame.astype(int) - drawn.astype(int)).astype(np.uint8)
     differences.append(gap.mean())
@@ -431,7 +431,7 @@ def per_call_ms(fn, repeats=300):
     return (time.perf_counter() - start) / repeats * 1e3
 
 
-pygame_ms = per_call_ms(lambda: screen.gray_frame(env.render()))
+pygame_ms = per_call_ms(lambda: dh.screen.gray_frame(env.render()))
 drawer_ms = per_call_ms(lambda: drawer.draw(0.5, 0.1))
 print(f"gymnasium render + shrink: {pygame_ms:.2f} ms per frame")
 print(f"CartPoleDrawer:            {drawer_ms:.2f} ms per frame ({pygame_ms / drawer_ms:.0f}x faster here)")
@@ -449,20 +449,20 @@ crops = []
 for x in np.linspace(-2.0, 2.0, 64):
     env.unwrapped.state = np.array([x, 0.0, 0.05, 0.0])
     f = env.render().transpose((2, 0, 1))
-    f = f[:, screen.band_rows(f.shape[1])]
-    f = f[:, :, screen.cart_window(screen.cart_location(x, f.shape[2]), f.shape[2])]
+    f = f[:, dh.screen.band_rows(f.shape[1])]
+    f = f[:, :, dh.screen.cart_window(dh.screen.cart_location(x, f.shape[2]), f.shape[2])]
     crops.append(torch.from_numpy(np.ascontiguousarray(f, dtype=np.float32) / 255))
 batch = torch.stack(crops)
-with_pil = torch.stack([screen.slides_resize(c) for c in crops])
-with_torch = screen.resize_screens(batch)
+with_pil = torch.stack([dh.screen.slides_resize(c) for c in crops])
+with_torch = dh.screen.resize_screens(batch)
 print("batch of crops:", tuple(batch.shape), "-> resized:", tuple(with_torch.shape))
 print(f"largest difference PIL vs torch: {(with_pil - with_torch).abs().max():.2f} (of 1.0)")
 
 # %% tags=["nbval-ignore-output"] nbval_reason="timings vary from run to run"
-device = dh.pick_device()
+device = dh.device.pick_device()
 on_device = batch.to(device)
-pil_ms = per_call_ms(lambda: [screen.slides_resize(c) for c in crops], repeats=5)
-torch_ms = per_call_ms(lambda: screen.resize_screens(on_device), repeats=20)
+pil_ms = per_call_ms(lambda: [dh.screen.slides_resize(c) for c in crops], repeats=5)
+torch_ms = per_call_ms(lambda: dh.screen.resize_screens(on_device), repeats=20)
 print(f"PIL, one screen at a time: {pil_ms:6.1f} ms for 64 screens")
 print(f"torch, one batch on {device}: {torch_ms:6.1f} ms for 64 screens")
 ratio = pil_ms / torch_ms
@@ -479,8 +479,8 @@ print(f"here torch is {ratio:.1f}x as fast as PIL" if ratio >= 1.1 else
 # %%
 for bad in [frame.transpose((2, 0, 1)), frame.astype(np.float32) / 255]:
     try:
-        screen.gray_frame(bad)
-    except screen.FrameError as error:
+        dh.screen.gray_frame(bad)
+    except dh.screen.FrameError as error:
         print("FrameError:", error)
 
 # %% [markdown]
@@ -505,7 +505,7 @@ for bad in [frame.transpose((2, 0, 1)), frame.astype(np.float32) / 255]:
 # Replace each `"?"` with your choice and run the cell: a wrong choice is answered with a reason.
 
 # %%
-quiz = dh.Quiz("02")
+quiz = dh.quiz.Quiz("02")
 quiz
 
 # %%

@@ -40,9 +40,10 @@ import torch
 
 import dqn_helpers as dh
 from dqn_helpers import checks
-from dqn_helpers.replay import Transition
 
-dh.announce_mode()
+Transition = dh.replay.Transition  # the slides' namedtuple('Transition', ('state', 'action', 'next_state', 'reward'))
+
+dh.quick.announce_mode()
 random.seed(0)
 torch.manual_seed(0)
 
@@ -125,7 +126,7 @@ ReplayMemory = checks.check_replay_memory(ReplayMemory)
 # when a batch is asked for too early; section 5 shows it):
 
 # %%
-dh.show_source(dh.replay.ReplayMemory.sample)
+dh.display.show_source(dh.replay.ReplayMemory.sample)
 
 # %% [markdown]
 # ## 2. Filling it with real experience
@@ -137,7 +138,7 @@ dh.show_source(dh.replay.ReplayMemory.sample)
 # where that matters.
 
 # %%
-env = dh.make_env("CartPole-v0")
+env = dh.env.make_env("CartPole-v0")
 memory = ReplayMemory(10_000)
 env.action_space.seed(0)
 for episode in range(10):
@@ -237,7 +238,7 @@ print("non-final next states:", non_final_mask.tolist())
 # played by lesson 01's hand-made controller on CartPole-v0:
 
 # %%
-episode = dh.run_episode(env, lambda obs: int(obs[2] + 0.5 * obs[3] > 0), seed=0)
+episode = dh.env.run_episode(env, lambda obs: int(obs[2] + 0.5 * obs[3] > 0), seed=0)
 done = episode.terminated or episode.truncated
 print(f"{episode.length} steps, terminated={episode.terminated}, truncated={episode.truncated}")
 print("the slides store next_state = None:", done)
@@ -344,7 +345,7 @@ except dh.replay.NotEnoughTransitions as error:
 # Replace each `"?"` with your choice and run the cell: a wrong choice is answered with a reason.
 
 # %%
-quiz = dh.Quiz("03")
+quiz = dh.quiz.Quiz("03")
 quiz
 
 # %%

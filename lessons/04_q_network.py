@@ -43,7 +43,7 @@ import torch.nn.functional as F
 import dqn_helpers as dh
 from dqn_helpers import checks
 
-dh.announce_mode()
+dh.quick.announce_mode()
 torch.manual_seed(0)
 
 # %% [markdown]
@@ -195,7 +195,7 @@ DQN = checks.check_dqn(DQN)
 # **How the course writes it** (`dh.model.SlidesDQN`, the slides' class as they wrote it):
 
 # %%
-dh.show_source(dh.model.SlidesDQN)
+dh.display.show_source(dh.model.SlidesDQN)
 
 # %% [markdown]
 # ## 2. Shapes, layer by layer
@@ -351,10 +351,10 @@ declare_networks = checks.check_declare_networks(declare_networks)
 # Now with a real first screen, on the device this notebook runs on:
 
 # %% tags=["nbval-ignore-output"] nbval_reason="the device depends on the machine running the notebook"
-env = dh.make_env("CartPole-v0")
+env = dh.env.make_env("CartPole-v0")
 env.reset(seed=0)
 init_screen = dh.screen.get_screen(env)
-device = dh.pick_device()
+device = dh.device.pick_device()
 policy_net, target_net, optimizer = declare_networks(init_screen, env.action_space.n, device)
 print("first screen:", tuple(init_screen.shape), "| networks on", next(policy_net.parameters()).device)
 print("policy_net.training:", policy_net.training, "| target_net.training:", target_net.training)
@@ -406,7 +406,7 @@ print(dh.model.layer_table(recipe_net, torch.zeros(8, 4, 30, 90, dtype=torch.uin
 # Replace each `"?"` with your choice and run the cell: a wrong choice is answered with a reason.
 
 # %%
-quiz = dh.Quiz("04")
+quiz = dh.quiz.Quiz("04")
 quiz
 
 # %%

@@ -43,7 +43,7 @@ import torch
 import dqn_helpers as dh
 from dqn_helpers import checks
 
-dh.announce_mode()
+dh.quick.announce_mode()
 
 # %% [markdown]
 # ## Exercise 1 — the slides' schedule
@@ -107,7 +107,7 @@ epsilon_by_step = checks.check_epsilon(epsilon_by_step)
 # recipe's decay length:
 
 # %%
-recipe = dh.train.TrainConfig()
+recipe = dh.recipe.RecipeConfig()
 linear = dh.policy.LinearEpsilon(start=1.0, end=0.1, steps=recipe.eps_decay_steps)
 steps = np.arange(0, 60_001, 50)
 fig, (near, far) = plt.subplots(1, 2, figsize=(12, 3.5))
@@ -150,7 +150,7 @@ print(f"linear 1.0 -> 0.1 over {recipe.eps_decay_steps:,} steps: exploring for a
 # %%
 random.seed(0)
 torch.manual_seed(0)
-env = dh.make_env("CartPole-v0")
+env = dh.env.make_env("CartPole-v0")
 untrained = dh.model.SlidesDQN(40, 90, 2).eval()
 steps_done, episodes = 0, 0
 while epsilon_by_step(steps_done) > 0.05 + 0.01:
@@ -265,7 +265,7 @@ select_action = checks.check_select_action(select_action)
 # Q-value as a 1x1 tensor. The course's version:
 
 # %%
-dh.show_source(dh.policy.select_action)
+dh.display.show_source(dh.policy.select_action)
 
 # %% [markdown]
 # Let's watch it on the untrained network: over many draws, the share of each action follows
@@ -305,7 +305,7 @@ print(f"the recipe: ε from {recipe.eps_start} to {recipe.eps_end}, linearly ove
 # Replace each `"?"` with your choice and run the cell: a wrong choice is answered with a reason.
 
 # %%
-quiz = dh.Quiz("05")
+quiz = dh.quiz.Quiz("05")
 quiz
 
 # %%

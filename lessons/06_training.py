@@ -26,21 +26,21 @@ import torch
 
 import dqn_helpers as dh
 from dqn_helpers import checks
-from dqn_helpers.presets import preset
-from dqn_helpers.replay import Transition
 
-dh.announce_mode()
+Transition = dh.replay.Transition
+
+dh.quick.announce_mode()
 
 # %% [markdown]
 # ## Where the networks run
 #
 # The slides write `device = torch.device("cuda" if torch.cuda.is_available() else "cpu")`.
-# `dh.pick_device()` does the same and also knows Apple's GPUs (`mps`). Every tensor and network
+# `dh.device.pick_device()` does the same and also knows Apple's GPUs (`mps`). Every tensor and network
 # of a run lives on that device; the environment and the replay memory stay on the CPU, and each
 # sampled batch is moved over once. On Colab, pick *Runtime → Change runtime type → GPU*.
 
 # %% tags=["nbval-ignore-output"] nbval_reason="the device depends on the machine running the notebook"
-device = dh.pick_device()
+device = dh.device.pick_device()
 print("training on:", device)
 
 # %% [markdown]
@@ -260,7 +260,7 @@ train_episode = checks.check_train_episode(train_episode)
 # the episode:
 
 # %%
-dh.show_source(dh.slides.train_episode)
+dh.display.show_source(dh.slides.train_episode)
 
 # %% [markdown]
 # Your loop, with everything you built in lessons 03–06 plugged in: the slides' networks and
@@ -268,8 +268,8 @@ dh.show_source(dh.slides.train_episode)
 # `compute_loss`. Three episodes (too few to learn anything; section 2 runs the full 50):
 
 # %%
-dh.seed_everything(0)
-loop_env = dh.make_env("CartPole-v0")
+dh.seeding.seed_everything(0)
+loop_env = dh.env.make_env("CartPole-v0")
 loop_env.reset(seed=0)
 screen_0 = get_screen(loop_env)
 policy_net = dh.model.SlidesDQN(screen_0.shape[2], screen_0.shape[3], 2).to(device)
@@ -323,13 +323,13 @@ print(f"episode lengths {lengths}; {len(memory)} transitions in memory; ε is no
 # uploads it later, once you have an account.
 
 # %%
-dh.show_source(dh.slides.train_with_wandb)
+dh.display.show_source(dh.slides.train_with_wandb)
 
 # %% tags=["nbval-ignore-output"] nbval_reason="wandb messages, and the run's folder name holds a date and a random id"
-wandb_run = dh.slides.train_with_wandb(train_episode, compute_loss, n_episodes=dh.budget(full=30, quick=3),
+wandb_run = dh.slides.train_with_wandb(train_episode, compute_loss, n_episodes=dh.quick.budget(full=30, quick=3),
                                        out_dir="runs/lesson06-wandb", mode="auto",
-                                       config=preset("slides", "CartPole-v0", device=str(device)),
-                                       video_steps=dh.budget(full=None, quick=20))
+                                       config=dh.presets.preset("slides", "CartPole-v0", device=str(device)),
+                                       video_steps=dh.quick.budget(full=None, quick=20))
 print("the run is in", wandb_run)
 print(f"upload it later with:  wandb sync {wandb_run}")
 
@@ -344,16 +344,27 @@ for row in dh.tracking.read_offline_history(wandb_run):
           if "agent/path" in row else {}))
 
 # %% [markdown]
-# The package runs the same loop one environment step at a time (so a run can be timed,
-# interrupted and resumed), with your `compute_loss` plugged in:
+# The package runs the same loop one environment step at a time, so a run can be timed,
+# interrupted and resumed. `dh.loop.Trainer.step` is the loop both recipes share: it asks an
+# *agent* to act, to remember the step and to learn, and keeps the counters and the history:
 
 # %%
-dh.show_source(dh.slides.SlidesTrainer.step)
+dh.display.show_source(dh.loop.Trainer.step)
+
+# %% [markdown]
+# The slides' agent remembers and learns as the slides' loop body does (`next_state` is `None`
+# at every episode end, as they write it), with your `compute_loss` plugged in as `loss_fn`:
+
+# %%
+dh.display.show_source(dh.slides.SlidesAgent.remember)
+
+# %%
+dh.display.show_source(dh.slides.SlidesAgent.optimize)
 
 # %% [markdown]
 # ## 2. The slides' recipe, run as written
 #
-# Exactly the slides' settings (`preset("slides")`): the state is the difference of two
+# Exactly the slides' settings (`dh.presets.preset("slides")`): the state is the difference of two
 # screens, the BatchNorm CNN acting in train mode, RMSprop, batch 128, γ = 0.999, ε from 0.9 to
 # 0.05 with decay 200, a target copy every 10 episodes, **50 episodes** of CartPole-v0.
 #
@@ -362,19 +373,17 @@ dh.show_source(dh.slides.SlidesTrainer.step)
 # lengths do over the 50 episodes?
 
 # %%
-preset("slides", "CartPole-v0")
+dh.presets.preset("slides", "CartPole-v0")
 
 # %%
-slides_config = preset("slides", "CartPole-v0", num_episodes=dh.budget(full=50, quick=3),
-                       final_eval_episodes=dh.budget(full=100, quick=5), device=str(device))
+slides_config = dh.presets.preset("slides", "CartPole-v0", num_episodes=dh.quick.budget(full=50, quick=3),
+                       final_eval_episodes=dh.quick.budget(full=100, quick=5), device=str(device))
 
 # %% tags=["nbval-ignore-output"] nbval_reason="live plot, progress bar and timings"
-slides_trainer = dh.slides.SlidesTrainer(slides_config)
-slides_trainer.loss_fn = compute_loss  # yours if it passed the checker, the reference otherwise
-live = dh.plots.LiveCurve()
+slides_trainer = slides_config.build()
+slides_trainer.agent.loss_fn = compute_loss  # yours if it passed the checker, the reference otherwise
 slides_run = dh.runner.train_run(slides_trainer, "runs/lesson06-slides", wandb_mode="disabled", video=False,
-                                 on_episode=live.update)
-live.update(slides_trainer, force=True)
+                                 observers=[dh.plots.LiveCurve()])
 
 # %% tags=["nbval-ignore-output"] nbval_reason="the numbers depend on the budget, which quick mode shrinks"
 durations = [e.length for e in slides_trainer.history.episodes]
@@ -382,15 +391,15 @@ print(f"slides' recipe, {len(durations)} episodes: mean duration {np.mean(durati
       f"last 10: {np.mean(durations[-10:]):.1f}, longest {max(durations)}")
 greedy = slides_run.summary['final_mean']
 print(f"its greedy policy over {slides_config.final_eval_episodes} new episodes: mean {greedy:.1f}")
-baseline_env = dh.make_env("CartPole-v0", render_mode=None)
+baseline_env = dh.env.make_env("CartPole-v0", render_mode=None)
 baseline_env.action_space.seed(0)
 baseline_env.reset(seed=0)
-random_mean = dh.random_baseline(baseline_env, 1_000)
+random_mean = dh.env.random_baseline(baseline_env, 1_000)
 verdict = ("fewer steps than" if greedy < 0.9 * random_mean else "more steps than" if greedy > 1.1 * random_mean
            else "about as many steps as")
 print(f"a random policy (lesson 01) lasts {random_mean:.1f} steps: the slides' agent lasts {verdict} random actions")
 print(f"speed: {slides_run.summary['steps_per_second']:.0f} steps/s, "
-      f"{slides_trainer.memory.bytes_per_transition:,.0f} bytes per stored transition")
+      f"{slides_trainer.agent.memory.bytes_per_transition:,.0f} bytes per stored transition")
 
 # %% [markdown]
 # <details><summary>What the run shows (open after running the cells)</summary>
@@ -435,7 +444,7 @@ print(f"speed: {slides_run.summary['steps_per_second']:.0f} steps/s, "
 # $$y = r + \gamma\, Q'\big(s',\ \arg\max_{a'} Q(s', a')\big)$$
 #
 # because taking the max of noisy estimates over-estimates on average (the maximum of noisy
-# values is biased upwards); `dh.learn.next_state_values` does it when `double_dqn=True`.
+# values is biased upwards); `dh.update.next_state_values` does it when `double_dqn=True`.
 # Bootstrapping through a time-limit truncation is the point made by Pardo et al. (2018),
 # *Time Limits in Reinforcement Learning*.
 #
@@ -445,19 +454,19 @@ print(f"speed: {slides_run.summary['steps_per_second']:.0f} steps/s, "
 # times both).
 
 # %%
-preset("solved", "CartPole-v0")
+dh.presets.preset("solved", "CartPole-v0")
 
 # %% [markdown]
 # For this lesson we stop at the first 100-episode evaluation of 195 or more (the CLI trains
 # 50,000 steps more by default, keeping the best network):
 
 # %%
-recipe_config = preset(
+recipe_config = dh.presets.preset(
     "solved", "CartPole-v0",
-    total_steps=dh.budget(full=100_000, quick=600),
-    learning_starts=dh.budget(full=5_000, quick=200),
-    eval_every=dh.budget(full=5_000, quick=300),
-    final_eval_episodes=dh.budget(full=100, quick=5),
+    total_steps=dh.quick.budget(full=100_000, quick=600),
+    learning_starts=dh.quick.budget(full=5_000, quick=200),
+    eval_every=dh.quick.budget(full=5_000, quick=300),
+    final_eval_episodes=dh.quick.budget(full=100, quick=5),
     steps_after_solved=0,  # stop at the first 100-episode evaluation ≥ 195
     device=str(device),
 )
@@ -480,10 +489,8 @@ recipe_config = preset(
 # what this one took.)
 
 # %% tags=["nbval-ignore-output"] nbval_reason="live plot, progress bar, wandb messages and timings"
-live = dh.plots.LiveCurve()
-recipe_run = dh.runner.train_run(recipe_config, "runs/lesson06-recipe", wandb_mode="offline",
-                                 on_episode=live.update)
-live.update(recipe_run.trainer, force=True)
+recipe_run = dh.runner.train_run(recipe_config.build(), "runs/lesson06-recipe", wandb_mode="offline",
+                                 observers=[dh.plots.LiveCurve()])
 
 # %% tags=["nbval-ignore-output"] nbval_reason="the numbers depend on the budget, which quick mode shrinks"
 if recipe_run.completed:
@@ -524,16 +531,16 @@ print(f"{trained_config.env_id}: {sum(p.numel() for p in network.parameters()):,
       f"sees {trained_config.frame_stack} frames of {trained_config.frame_size}")
 
 # %% tags=["nbval-ignore-output"] nbval_reason="the number of episodes depends on the budget, which quick mode shrinks"
-agent = dh.checkpoint.greedy_policy(network)
+agent = dh.policy.greedy_policy(network)
 env = dh.pixels.make_pixel_env(trained_config.env_id, trained_config.frame_size, trained_config.frame_stack)
-returns = dh.evaluate_policy(env, agent, n_episodes=dh.budget(full=100, quick=3), seed=5_000)
+returns = dh.env.evaluate_policy(env, agent, n_episodes=dh.quick.budget(full=100, quick=3), seed=5_000)
 print(f"{len(returns)} greedy episodes: mean {np.mean(returns):.1f}, min {min(returns):.0f}, max {max(returns):.0f}")
 
 # %% tags=["nbval-ignore-output"] nbval_reason="the embedded MP4's bytes depend on the ffmpeg build"
-episode = dh.record_video(env, agent, "videos/trained_agent.mp4", seed=5_000,
-                          max_steps=dh.budget(full=None, quick=30))
+episode = dh.video.record_video(env, agent, "videos/trained_agent.mp4", seed=5_000,
+                          max_steps=dh.quick.budget(full=None, quick=30))
 print(f"the episode lasted {episode.length} steps")
-dh.show_video("videos/trained_agent.mp4")
+dh.video.show_video("videos/trained_agent.mp4")
 
 # %% [markdown]
 # ## What the network looks at
@@ -589,7 +596,7 @@ print(f"the saliency is centred on row {np.sum(rows * weight):.0f} of {saliency.
 # Replace each `"?"` with your choice and run the cell: a wrong choice is answered with a reason.
 
 # %%
-quiz = dh.Quiz("06")
+quiz = dh.quiz.Quiz("06")
 quiz
 
 # %%

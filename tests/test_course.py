@@ -161,7 +161,7 @@ def test_every_lesson_teaches_the_theory_asks_for_predictions_and_ends_with_a_qu
     assert "### Key equation" in text and "$$" in text, "a key-equations box with LaTeX"
     assert "**Predict first" in text, "a predict-first prompt before an experiment"
     assert "<details><summary>" in text.split("**Predict first", 1)[1], "its answer, folded, after the prompt"
-    assert f'dh.Quiz("{source.stem[:2]}")' in text and 'quiz.answer(1, "?")' in text, "an end-of-lesson quiz"
+    assert f'dh.quiz.Quiz("{source.stem[:2]}")' in text and 'quiz.answer(1, "?")' in text, "an end-of-lesson quiz"
 
 
 MAKERS = re.compile(r"torch\.(zeros|ones|empty|full|arange|rand|randn)\(")
@@ -195,3 +195,18 @@ def test_tensors_made_in_solutions_and_hints_name_their_device(source):
 def test_a_device_less_tensor_is_caught():
     assert device_less_calls("next_state_values = torch.zeros(len(transitions))")
     assert not device_less_calls("torch.zeros(len(transitions), device=state_batch.device)")
+
+
+@pytest.mark.parametrize("source", course.lesson_sources(), ids=lambda p: p.stem)
+def test_lessons_reach_the_package_one_way_dh_module_name(source):
+    """``dh.<module>.<name>``: the module is the file a student opens to read the code."""
+    import dqn_helpers
+
+    text = source.read_text()
+    modules = {name for name in dir(dqn_helpers) if isinstance(getattr(dqn_helpers, name), type(dqn_helpers))}
+    flat = sorted({name for name in re.findall(r"\bdh\.(\w+)", text) if name not in modules})
+    assert not flat, f"reach these through their module, dh.<module>.<name>: {flat}"
+    other_imports = [line for line in re.findall(r"^\s*(?:from dqn_helpers\S* import .*|import dqn_helpers.*)$",
+                                                 text, re.M)
+                     if line.strip() not in ("import dqn_helpers as dh", "from dqn_helpers import checks")]
+    assert not other_imports, f"import only `dqn_helpers as dh` (and the checkers): {other_imports}"

@@ -18,7 +18,7 @@ def test_each_lesson_has_three_to_five_questions_with_a_reason_for_every_choice(
 
 
 def test_right_and_wrong_answers_get_feedback(capsys):
-    quiz = dh.Quiz("03")
+    quiz = dh.quiz.Quiz("03")
     right, wrong = QUIZZES["03"][0].correct, next(c for c in QUIZZES["03"][0].choices if c != QUIZZES["03"][0].correct)
     assert quiz.answer(1, right) is None and quiz.last_right
     assert capsys.readouterr().out.startswith("✅ question 1:")
@@ -33,12 +33,12 @@ def test_right_and_wrong_answers_get_feedback(capsys):
     (1, "z", "is not one of the choices"), (1, 3, "is not one of the choices"), (1, None, "⏳"),
 ])
 def test_unanswered_or_impossible_answers_are_explained(capsys, number, choice, message):
-    quiz = dh.Quiz("01")
+    quiz = dh.quiz.Quiz("01")
     quiz.answer(number, choice)
     assert not quiz.last_right and message in capsys.readouterr().out
 
 
 def test_the_questions_render_as_markdown():
-    text = dh.Quiz(4)._repr_markdown_()
+    text = dh.quiz.Quiz(4)._repr_markdown_()
     assert "**1.**" in text and "- **a)**" in text and 'quiz.answer(' in text
-    assert "No quiz" in dh.Quiz("99")._repr_markdown_()
+    assert "No quiz" in dh.quiz.Quiz("99")._repr_markdown_()

@@ -10,7 +10,7 @@ from dqn_helpers.screen import gray_frame
 
 @pytest.mark.parametrize("size", [(30, 90), (40, 120)])
 def test_drawer_matches_gymnasium_frames(size):
-    env = dh.make_env("CartPole-v1")
+    env = dh.env.make_env("CartPole-v1")
     env.reset(seed=0)
     drawer = CartPoleDrawer(size)
     rng = np.random.default_rng(1)

@@ -41,7 +41,7 @@ def play(buffer, episodes):
         buffer.start(frame(value))
         for t in range(length):
             value += 1
-            buffer.add(action=t % 2, reward=1.0, next_frame=frame(value), terminated=terminated and t == length - 1)
+            buffer.add(action=t % 2, reward=1.0, next_frame=frame(value), no_bootstrap=terminated and t == length - 1)
         value += 1
     return buffer
 

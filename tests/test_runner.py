@@ -52,7 +52,7 @@ def test_cli_slides_preset_runs_its_episodes(tmp_path, no_wandb_key):
 
 
 def test_cli_reports_bad_settings_without_a_traceback(tmp_path, capsys):
-    assert main(["train", "--preset", "solved", "--episodes", "3", "--out", str(tmp_path)]) == 2
+    assert main(["train", "--preset", "solved", "--set", "memory_size=3", "--out", str(tmp_path)]) == 2
     assert "no setting" in capsys.readouterr().err
     assert main(["train", "--env", "CartPole-v9", "--out", str(tmp_path / "x"), "--wandb", "disabled"]) == 2
     assert "Unknown environment id" in capsys.readouterr().err
@@ -100,8 +100,8 @@ def test_ctrl_c_during_a_periodic_save_finishes_the_save_then_stops(tmp_path, mo
 
     monkeypatch.setattr(runner, "save_run", save_with_a_ctrl_c_in_the_middle)
     config = preset("solved", "CartPole-v0", total_steps=3_000, learning_starts=200, eval_every=0, device="cpu")
-    result = runner.train_run(config, tmp_path / "run", wandb_mode="disabled", progress=False,
+    result = runner.train_run(config.build(), tmp_path / "run", wandb_mode="disabled", progress=False,
                               checkpoint_every=500, video=False)
     assert not result.completed and calls == [500]
     assert "Interrupted at step 500" in capsys.readouterr().out
-    assert load_run(tmp_path / "run" / "run.pt", device="cpu").step_count == 500
+    assert load_run(tmp_path / "run" / "run.pt", config.build()).step_count == 500

@@ -9,7 +9,7 @@ from dqn_helpers import screen
 
 
 def cartpole_at(x, angle=0.05):
-    env = dh.make_env("CartPole-v1")
+    env = dh.env.make_env("CartPole-v1")
     env.reset(seed=0)
     env.unwrapped.state = np.array([x, 0.0, angle, 0.0])
     return env

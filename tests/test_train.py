@@ -1,4 +1,4 @@
-"""The recipe's trainer: deterministic on CPU, interruptible, resumable to the same result."""
+"""The recipe's trainer: deterministic on CPU, interruptible, resumable to the same result, saved safely."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from dqn_helpers.checkpoint import load_policy, load_run, save_policy, save_run
+from dqn_helpers.checkpoint import CheckpointError, load_policy, load_run, save_policy, save_run
 from dqn_helpers.errors import DQNHelpersError
+from dqn_helpers.loop import ConfigMismatch, Observer, Trainer
 from dqn_helpers.presets import preset
-from dqn_helpers.train import TrainConfig, Trainer
+from dqn_helpers.recipe import RecipeConfig
 
 # Small but real: learning starts early, target copies, n-step returns and evaluations all happen.
 TINY = dict(env_id="CartPole-v1", total_steps=700, learning_starts=200, buffer_size=2_000,
@@ -21,15 +22,27 @@ TINY = dict(env_id="CartPole-v1", total_steps=700, learning_starts=200, buffer_s
 
 
 def weights(trainer: Trainer) -> dict[str, torch.Tensor]:
-    return {k: v.clone() for k, v in trainer.online.state_dict().items()}
+    return {k: v.clone() for k, v in trainer.agent.online.state_dict().items()}
 
 
 def same_weights(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> bool:
     return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 
+class InterruptOnce(Observer):
+    """Sends a real SIGINT (as Ctrl-C or Jupyter's stop button does) once past a step."""
+
+    def __init__(self, after_step: int) -> None:
+        self.after_step, self.sent = after_step, False
+
+    def on_episode(self, trainer, episode) -> None:
+        if episode.step > self.after_step and not self.sent:
+            self.sent = True
+            os.kill(os.getpid(), signal.SIGINT)
+
+
 def finished_run(**overrides) -> Trainer:
-    trainer = Trainer(TrainConfig(**(TINY | overrides)))
+    trainer = RecipeConfig(**(TINY | overrides)).build()
     assert trainer.run()
     return trainer
 
@@ -43,7 +56,7 @@ def test_same_seed_same_run_different_seed_different_run():
 
 
 def test_learning_actually_changes_the_network_and_copies_the_target():
-    trainer = Trainer(TrainConfig(**TINY))
+    trainer = RecipeConfig(**TINY).build()
     before = weights(trainer)
     trainer.run()
     assert len(trainer.history.losses) == (700 - 200) // 4 + 1
@@ -55,13 +68,9 @@ def test_learning_actually_changes_the_network_and_copies_the_target():
 def test_ctrl_c_saves_and_resume_gives_the_uninterrupted_result(tmp_path):
     reference = finished_run()
 
-    trainer = Trainer(TrainConfig(**TINY))
-    def interrupt_once(episode):  # noqa: E306 - a real SIGINT, as Ctrl-C or Jupyter's stop button sends
-        if episode.step > 350 and not getattr(interrupt_once, "sent", False):
-            interrupt_once.sent = True
-            os.kill(os.getpid(), signal.SIGINT)
-
-    completed = trainer.run(on_episode=interrupt_once)
+    trainer = RecipeConfig(**TINY).build()
+    trainer.attach([InterruptOnce(after_step=350)])
+    completed = trainer.run()
     assert not completed and trainer.interrupted
     assert 350 < trainer.step_count < 700
     save_run(trainer, tmp_path / "run.pt")
@@ -70,7 +79,7 @@ def test_ctrl_c_saves_and_resume_gives_the_uninterrupted_result(tmp_path):
     np.random.seed(123)
     torch.manual_seed(123)
 
-    resumed = load_run(tmp_path / "run.pt")
+    resumed = load_run(tmp_path / "run.pt", RecipeConfig(**TINY).build())
     assert resumed.run()
     assert resumed.step_count == 700
     assert [e.length for e in resumed.history.episodes] == [e.length for e in reference.history.episodes]
@@ -88,8 +97,8 @@ def test_stops_once_a_100_episode_evaluation_confirms_the_threshold():
 
 
 def test_threshold_defaults_to_the_environments():
-    assert Trainer(TrainConfig(**(TINY | {"env_id": "CartPole-v0"}))).threshold == 195
-    assert Trainer(TrainConfig(**TINY)).threshold == 475
+    assert RecipeConfig(**(TINY | {"env_id": "CartPole-v0"})).build().threshold == 195
+    assert RecipeConfig(**TINY).build().threshold == 475
 
 
 def test_policy_file_is_small_and_reloads_the_best_network(tmp_path):
@@ -101,12 +110,12 @@ def test_policy_file_is_small_and_reloads_the_best_network(tmp_path):
     trainer.load_best()
     observation, _ = trainer.eval_env.reset(seed=3)
     x = torch.from_numpy(np.asarray(observation)).unsqueeze(0)
-    assert torch.equal(network(x), trainer.online(x))
+    assert torch.equal(network(x), trainer.agent.online(x))
 
 
 def test_missing_files_and_foreign_policies_get_clear_errors(tmp_path):
     with pytest.raises(DQNHelpersError, match="no run checkpoint"):
-        load_run(tmp_path / "nothing.pt")
+        load_run(tmp_path / "nothing.pt", RecipeConfig(**TINY).build())
     with pytest.raises(DQNHelpersError, match="no policy file"):
         load_policy(tmp_path / "nothing.pt")
 
@@ -121,4 +130,69 @@ def test_presets_name_the_slides_and_the_recipe():
     with pytest.raises(DQNHelpersError, match="unknown preset"):
         preset("magic")
     with pytest.raises(DQNHelpersError, match="no setting"):
-        preset("solved", num_episodes=3)
+        preset("solved", memory_size=3)
+
+
+def test_a_run_file_holds_tensors_and_plain_values_and_only_the_filled_replay(tmp_path):
+    trainer = RecipeConfig(**(TINY | {"buffer_size": 100_000, "total_steps": 1_000})).build()
+    trainer.run()
+    path = save_run(trainer, tmp_path / "run.pt")
+    assert path.stat().st_size < 5e6  # 1,000 frames of 30x90 and a small network, not 100,000 frames
+    payload = torch.load(path, weights_only=True)  # no pickled objects inside
+    assert payload["trainer"]["agent"]["memory"]["frames"].shape == (1_000 + trainer.episode_count + 1, 30, 90)
+
+
+def test_a_crafted_run_file_is_refused_and_nothing_runs(tmp_path):
+    marker = tmp_path / "ran.txt"
+    crafted = tmp_path / "run.pt"
+    torch.save({"format": "dqn_helpers run v2", "trainer": Payload(str(marker))}, crafted)
+    with pytest.raises(CheckpointError, match="Nothing was loaded or run"):
+        load_run(crafted, RecipeConfig(**TINY).build())
+    assert not marker.exists()
+
+
+class Payload:
+    """What a malicious pickle does: run code when loaded."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+@pytest.mark.parametrize("content", [b"", b"\x80\x02garbage that is no checkpoint", b"PK\x03\x04" + bytes(100)])
+def test_empty_garbage_or_cut_short_files_get_a_clear_error(tmp_path, content):
+    path = tmp_path / "run.pt"
+    path.write_bytes(content)
+    with pytest.raises(CheckpointError, match="corrupt"):
+        load_run(path, RecipeConfig(**TINY).build())
+    with pytest.raises(CheckpointError, match="corrupt"):
+        load_policy(path)
+
+
+def test_a_cut_short_run_file_gets_a_clear_error(tmp_path):
+    trainer = RecipeConfig(**TINY).build()
+    trainer.run(until_step=250)
+    full = save_run(trainer, tmp_path / "run.pt").read_bytes()
+    (tmp_path / "run.pt").write_bytes(full[: len(full) // 2])
+    with pytest.raises(CheckpointError, match="cut short or corrupt"):
+        load_run(tmp_path / "run.pt", RecipeConfig(**TINY).build())
+
+
+def test_resuming_with_other_settings_names_them(tmp_path):
+    trainer = RecipeConfig(**TINY).build()
+    trainer.run(until_step=250)
+    save_run(trainer, tmp_path / "run.pt")
+    with pytest.raises(ConfigMismatch, match=r"lr: 0\.001 → 0\.0005; n_step: 3 → 1"):
+        load_run(tmp_path / "run.pt", RecipeConfig(**(TINY | {"lr": 5e-4, "n_step": 1})).build())
+
+
+def test_a_slides_run_file_does_not_resume_a_recipe_run(tmp_path):
+    from dqn_helpers.slides import SlidesConfig
+
+    slides = SlidesConfig(num_episodes=1, device="cpu").build()
+    slides.run()
+    save_run(slides, tmp_path / "run.pt")
+    with pytest.raises(ConfigMismatch, match="memory_size"):
+        load_run(tmp_path / "run.pt", RecipeConfig(**TINY).build())

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from dqn_helpers.learn import gradient_step, next_state_values, td_loss, td_targets, update_target
+from dqn_helpers.update import gradient_step, next_state_values, td_loss, td_targets, update_target
 
 
 def test_td_target_zeroes_the_future_only_where_terminated():

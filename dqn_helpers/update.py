@@ -1,4 +1,8 @@
-"""One step of Q-learning: the TD target, the loss, the gradient step, the target network."""
+"""One Q-learning update: the TD target, the loss, the gradient step, the target network.
+
+One *update* of the network; the whole training loop is ``loop.py`` (what Stable-Baselines3
+calls ``learn()``).
+"""
 
 from __future__ import annotations
 
@@ -11,16 +15,16 @@ def td_targets(
     rewards: torch.Tensor,
     next_q_values: torch.Tensor,
     non_final_mask: torch.Tensor,
-    gamma: float | torch.Tensor,
+    discount: float | torch.Tensor,
 ) -> torch.Tensor:
-    """r + γ · max_a Q_target(s', a), with the future zeroed where the episode terminated.
+    """r + discount · max_a Q_target(s', a), with the future zeroed where the episode terminated.
 
     ``next_q_values`` are the target network's values for *every* next state, shape (B,);
-    entries where ``non_final_mask`` is False are ignored (they may hold anything). ``gamma``
-    may be a tensor of per-sample discounts (γ^n for n-step returns).
+    entries where ``non_final_mask`` is False are ignored (they may hold anything). ``discount``
+    is γ for 1-step returns, or a tensor of per-sample discounts γ^n for n-step returns.
     """
     future = torch.where(non_final_mask, next_q_values, torch.zeros_like(next_q_values))
-    return rewards + gamma * future
+    return rewards + discount * future
 
 
 def next_state_values(

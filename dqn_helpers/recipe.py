@@ -1,0 +1,176 @@
+"""The recipe that solves CartPole from pixels: its settings, its network and its agent.
+
+The agent acts ε-greedily on stacked frames, keeps each frame once in a ``FrameReplay``, and
+learns with n-step, Double DQN updates (``update.py``); the loop around it is ``loop.py``.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+from dqn_helpers.loop import Trainer, UpdateLog
+from dqn_helpers.model import PixelDQN
+from dqn_helpers.pixels import make_pixel_env
+from dqn_helpers.policy import LinearEpsilon, as_batch, greedy_action, select_action
+from dqn_helpers.replay import FrameReplay
+from dqn_helpers.screen import FRAME_SIZE
+from dqn_helpers.update import gradient_step, next_state_values, td_loss, td_targets, update_target
+
+# The goals' step budgets: CartPole-v0 solved within 100k steps, v1 within 300k.
+STEP_BUDGETS = {"CartPole-v0": 100_000, "CartPole-v1": 300_000}
+
+
+@dataclass
+class RecipeConfig:
+    """Every knob of a recipe run; the defaults are the ``solved`` preset (see ``presets.py``).
+
+    Found by experiment (``benchmarks/EXPERIMENTS.md``): 3-step returns, Adam at 1e-3, ε from 1
+    to 0.02 over 20k steps and a hard target copy every 500 steps made the difference.
+    """
+
+    env_id: str = "CartPole-v1"
+    total_steps: int = STEP_BUDGETS["CartPole-v1"]
+    num_episodes: int | None = None  # an episode budget on top of the step budget
+    seed: int = 0
+    # what the agent sees
+    frame_size: tuple[int, int] = FRAME_SIZE
+    frame_stack: int = 4
+    renderer: str = "fast"
+    # the network and its optimiser
+    hidden: int = 256
+    channels: tuple[int, int, int] = (16, 32, 32)
+    lr: float = 1e-3
+    adam_eps: float = 1e-8
+    # replay and updates
+    buffer_size: int = 100_000
+    batch_size: int = 32
+    learning_starts: int = 5_000
+    train_every: int = 4
+    gamma: float = 0.99
+    n_step: int = 3
+    loss: str = "huber"
+    grad_clip_norm: float | None = 10.0
+    double_dqn: bool = True
+    target_update_every: int = 500
+    tau: float = 1.0
+    bootstrap_truncation: bool = True
+    # exploration
+    eps_start: float = 1.0
+    eps_end: float = 0.02
+    eps_decay_steps: int = 20_000
+    # evaluation: every ``eval_every`` steps a short greedy evaluation; when it reaches the
+    # solve threshold (None: the env's own, 195 for v0 and 475 for v1) a 100-episode one confirms
+    eval_every: int = 5_000
+    eval_episodes: int = 10
+    final_eval_episodes: int = 100
+    solve_threshold: float | None = None
+    # once solved, train this many more steps keeping the best network, then stop (None: whole budget)
+    steps_after_solved: int | None = 50_000
+    device: str = "auto"
+
+    def make_env(self) -> gym.Env:
+        return make_pixel_env(self.env_id, self.frame_size, self.frame_stack, self.renderer)
+
+    def make_agent(self, env: gym.Env, device: torch.device) -> RecipeAgent:
+        return RecipeAgent(self, env.observation_space.shape, int(env.action_space.n), device)
+
+    def build(self) -> Trainer:
+        return Trainer(self)
+
+    @property
+    def step_budget(self) -> int | None:
+        """The progress bar's total: the step budget, unless episodes are counted."""
+        return self.total_steps if self.num_episodes is None else None
+
+
+def build_network(config: RecipeConfig, observation_shape: tuple[int, ...], n_actions: int) -> PixelDQN:
+    """The recipe's network for observations of ``observation_shape`` (stack, height, width)."""
+    frames, height, width = observation_shape
+    return PixelDQN(frames, height, width, n_actions, config.hidden, tuple(config.channels))
+
+
+def make_adam(network: torch.nn.Module, lr: float, eps: float) -> torch.optim.Optimizer:
+    """Adam, fused into one kernel where torch supports it (several times faster on CPU)."""
+    try:
+        return torch.optim.Adam(network.parameters(), lr=lr, eps=eps, fused=True)
+    except (RuntimeError, TypeError):  # older torch, or a device without a fused kernel
+        return torch.optim.Adam(network.parameters(), lr=lr, eps=eps)
+
+
+class RecipeAgent:
+    """ε-greedy on stacked frames; n-step Double DQN updates from a frame replay buffer."""
+
+    def __init__(self, config: RecipeConfig, observation_shape: tuple[int, ...], n_actions: int,
+                 device: torch.device) -> None:
+        self.config, self.n_actions, self.device = config, n_actions, device
+        self.online = build_network(config, observation_shape, n_actions).to(device)
+        self.target = copy.deepcopy(self.online)
+        self.optimizer = make_adam(self.online, config.lr, config.adam_eps)
+        self.memory = FrameReplay(config.buffer_size, observation_shape[1:], observation_shape[0], seed=config.seed)
+        self.epsilon = LinearEpsilon(config.eps_start, config.eps_end, config.eps_decay_steps)
+        self.rng = random.Random(config.seed)
+
+    # --- acting ---------------------------------------------------------------------------
+    def greedy(self, observation: np.ndarray) -> int:
+        return greedy_action(self.online, as_batch(observation, self.device))
+
+    def act(self, observation: np.ndarray, step: int) -> int:
+        return select_action(self.online, as_batch(observation, self.device), self.epsilon(step),
+                             self.n_actions, self.rng)
+
+    # --- remembering ----------------------------------------------------------------------
+    def begin_episode(self, observation: np.ndarray) -> None:
+        self.memory.start(observation[-1])
+
+    def remember(self, observation: np.ndarray, action: int, reward: float, next_observation: np.ndarray,
+                 terminated: bool, truncated: bool) -> None:
+        """Store the newest frame; the future is cut at termination (and truncation, if told not to bootstrap)."""
+        no_bootstrap = terminated or (truncated and not self.config.bootstrap_truncation)
+        self.memory.add(action, reward, next_observation[-1], no_bootstrap)
+
+    def end_episode(self, index: int) -> None:
+        """Nothing to do: the recipe's target network follows steps, not episodes."""
+
+    # --- learning -------------------------------------------------------------------------
+    def learn(self, step: int) -> UpdateLog | None:
+        c = self.config
+        update = self.optimize() if step >= c.learning_starts and step % c.train_every == 0 else None
+        if step % c.target_update_every == 0:
+            update_target(self.target, self.online, c.tau)
+        return update
+
+    def optimize(self) -> UpdateLog:
+        """One n-step (Double) DQN update on a sampled batch."""
+        c = self.config
+        batch = self.memory.sample(c.batch_size, c.gamma, c.n_step)
+        states, next_states, actions, rewards, non_final, discounts = (
+            torch.from_numpy(array).to(self.device)
+            for array in (batch.states, batch.next_states, batch.actions, batch.rewards, batch.non_final,
+                          batch.discounts))
+        q_all = self.online(states)
+        q_taken = q_all.gather(1, actions.unsqueeze(1)).squeeze(1)
+        max_q = float(q_all.detach().max(1).values.mean())
+        next_values = next_state_values(self.target, next_states, self.online if c.double_dqn else None)
+        loss = td_loss(q_taken, td_targets(rewards, next_values, non_final, discounts), c.loss)
+        gradient_step(self.online, self.optimizer, loss, clip_norm=c.grad_clip_norm)
+        return UpdateLog(float(loss.item()), max_q)
+
+    # --- saving ---------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        return {"online": self.online.state_dict(), "target": self.target.state_dict(),
+                "optimizer": self.optimizer.state_dict(), "memory": self.memory.state_dict(),
+                "rng": self.rng.getstate()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.online.load_state_dict(state["online"])
+        self.target.load_state_dict(state["target"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.memory.load_state_dict(state["memory"])
+        self.rng.setstate(state["rng"])
