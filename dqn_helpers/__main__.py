@@ -8,14 +8,31 @@ from __future__ import annotations
 
 import argparse
 import ast
+import signal
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import torch
 
 from dqn_helpers.errors import DQNHelpersError
 from dqn_helpers.presets import PRESETS, preset
-from dqn_helpers.runner import CHECKPOINT_EVERY, train_run
+from dqn_helpers.runner import CHECKPOINT_EVERY, check_out_dir, train_run
 from dqn_helpers.tracking import MODES
+
+
+def count(minimum: int) -> Callable[[str], int]:
+    """An argparse type: an integer of at least ``minimum``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,48 +40,65 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     train = commands.add_parser("train", help="train an agent; writes curve, best policy, summary, video")
     train.add_argument("--preset", choices=PRESETS, default="solved")
-    train.add_argument("--env", default="CartPole-v1", help="CartPole-v0 or CartPole-v1")
+    train.add_argument("--env", default=None,
+                       help="CartPole-v0 or CartPole-v1 (default: the preset's, v1 for solved and v0 for slides)")
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--steps", type=int, default=None,
+    train.add_argument("--steps", type=count(1), default=None,
                        help="step budget (default: 100k for v0, 300k for v1; the slides: 50 episodes)")
-    train.add_argument("--episodes", type=int, default=None, help="episode budget (the slides: 50; the recipe: none)")
-    train.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, mps")
+    train.add_argument("--episodes", type=count(1), default=None,
+                       help="episode budget (the slides: 50; the recipe: none)")
+    train.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N, mps")
     train.add_argument("--out", required=True, help="output folder; an interrupted run there is resumed")
     train.add_argument("--wandb", choices=MODES, default="auto",
                        help="auto: online if you ran `wandb login`, else offline (never prompts)")
     train.add_argument("--no-video", action="store_true", help="skip the MP4 of the trained agent")
     train.add_argument("--no-resume", action="store_true", help="start over even if --out holds a run")
+    train.add_argument("--overwrite", action="store_true", help="replace the outputs of a finished run in --out")
     train.add_argument("--after-solved", type=int, default=None,
                        help="steps to keep training once solved, keeping the best network (default 50k); "
                             "-1 trains the whole budget")
-    train.add_argument("--checkpoint-every", type=int, default=CHECKPOINT_EVERY,
+    train.add_argument("--checkpoint-every", type=count(0), default=CHECKPOINT_EVERY,
                        help="also save the resumable run every N steps (0: only when interrupted)")
     train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                        help="override any setting of the preset, e.g. --set n_step=1 --set lr=5e-4")
-    train.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
+    train.add_argument("--threads", type=count(1), default=None, help="torch CPU threads (default: torch's)")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    overrides: dict = {"seed": args.seed, "device": args.device}
-    for item in args.set:
+def parse_sets(items: list[str]) -> dict[str, Any]:
+    """``--set key=value`` pairs: Python literals where they parse, plain strings otherwise."""
+    overrides, malformed = {}, [item for item in items if "=" not in item or not item.partition("=")[0].strip()]
+    if malformed:
+        raise DQNHelpersError("\n".join(f"--set {item}: expected KEY=VALUE, e.g. --set n_step=1" for item in malformed))
+    for item in items:
         key, _, value = item.partition("=")
         try:
-            overrides[key.strip()] = ast.literal_eval(value)
+            overrides[key.strip()] = ast.literal_eval(value.strip())
         except (ValueError, SyntaxError):
-            overrides[key.strip()] = value  # a plain string, e.g. --set renderer=gymnasium
+            overrides[key.strip()] = value.strip()  # a plain string, e.g. --set renderer=gymnasium
+    return overrides
+
+
+def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {"seed": args.seed, "device": args.device, **parse_sets(args.set)}
     if args.steps is not None:
         overrides["total_steps"] = args.steps
     if args.episodes is not None:
         overrides["num_episodes"] = args.episodes
     if args.after_solved is not None:
         overrides["steps_after_solved"] = None if args.after_solved < 0 else args.after_solved
+    return overrides
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    signal.signal(signal.SIGTERM, stop_like_ctrl_c)  # Colab, Docker, Slurm and `kill` send SIGTERM
     try:
-        config = preset(args.preset, args.env, **overrides)
-        result = train_run(config.build(), args.out, wandb_mode=args.wandb, video=not args.no_video,
+        config = preset(args.preset, args.env, **overrides_from(args))
+        out = check_out_dir(Path(args.out).expanduser(), resume=not args.no_resume, overwrite=args.overwrite)
+        result = train_run(config.build(), out, wandb_mode=args.wandb, video=not args.no_video,
                            resume=not args.no_resume, checkpoint_every=args.checkpoint_every or None)
     except (DQNHelpersError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -79,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{s['final_mean']:.1f} (threshold {s['threshold']:g}), solved at step {s['solved_at_step']}, "
           f"{s['steps_per_second']} steps/s. Outputs in {result.out_dir}/")
     return 0
+
+
+def stop_like_ctrl_c(_signum: int, _frame: Any) -> None:
+    """SIGTERM outside the training loop (which defers it) stops the run the way Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -101,6 +101,9 @@ def load_policy(path: str | Path, device: str | torch.device = "cpu") -> tuple[P
     same builder training uses.
     """
     payload = safe_load(path, "policy file")
+    if payload.get("format") == RUN_FORMAT:
+        raise CheckpointError(f"{path} is a run checkpoint (run.pt, to resume training), not a policy file: the "
+                              "policy is policy.pt, written in the same folder when the run finishes")
     if payload.get("network") != POLICY_NETWORK:
         raise CheckpointError(f"{path} holds a {payload.get('network')}, not the recipe's {POLICY_NETWORK}")
     known = {f.name for f in fields(RecipeConfig)}

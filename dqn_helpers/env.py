@@ -52,6 +52,18 @@ def make_env(
         ) from error
 
 
+def require_cartpole(env: gym.Env, pipeline: str) -> None:
+    """Refuse an environment the course's pixel pipelines cannot draw (they draw CartPole only)."""
+    from gymnasium.envs.classic_control.cartpole import CartPoleEnv
+
+    if not isinstance(env.unwrapped, CartPoleEnv):
+        name = env.spec.id if env.spec is not None else type(env.unwrapped).__name__
+        raise UnknownEnvironmentError(
+            f"{pipeline} draws CartPole's cart and pole only, so it cannot show {name}: the agent would "
+            "see a picture of nothing. Use CartPole-v0 or CartPole-v1."
+        )
+
+
 @dataclass
 class Episode:
     """What happened in one episode."""
@@ -68,7 +80,11 @@ def check_action(env: gym.Env, action: Any) -> None:
     if env.action_space.contains(action):
         return
     hint = ""
-    if hasattr(action, "item") and getattr(action, "ndim", None) is not None:
+    elements = action.numel() if callable(getattr(action, "numel", None)) else getattr(action, "size", 1)
+    value = action.item() if hasattr(action, "item") and elements == 1 else action
+    if isinstance(value, float) and value.is_integer():
+        hint = f" Actions are integers: return int({value:g}), e.g. `int(action)`."
+    elif hasattr(action, "item") and getattr(action, "ndim", None) is not None:
         hint = " If it is a one-element tensor or array, return `action.item()` instead."
     valid = ""
     if isinstance(env.action_space, gym.spaces.Discrete):

@@ -1,4 +1,4 @@
-"""Ctrl-C (or a notebook's stop button) as a request the training loop answers between steps."""
+"""Ctrl-C (or a notebook's stop button, or SIGTERM) as a request the loop answers between steps."""
 
 from __future__ import annotations
 
@@ -7,27 +7,35 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
 
 @contextmanager
 def deferred_interrupt() -> Iterator[Callable[[], bool]]:
-    """Turn SIGINT into a flag the loop polls, so an interrupt never lands mid-update or mid-save.
+    """Turn SIGINT and SIGTERM into a flag the loop polls: an interrupt never lands mid-update or mid-save.
 
-    A second Ctrl-C raises ``KeyboardInterrupt`` at once: the user really wants out.
+    SIGTERM is what Colab, Docker, Slurm and ``kill`` send; it is treated as a Ctrl-C. A second
+    signal raises ``KeyboardInterrupt`` at once: the user really wants out.
     """
     requested = []
     if threading.current_thread() is not threading.main_thread():
         yield lambda: False
         return
-    previous = signal.getsignal(signal.SIGINT)
+    previous = {sig: signal.getsignal(sig) for sig in SIGNALS}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
     def handler(_signum, _frame) -> None:
         if requested:
-            signal.signal(signal.SIGINT, previous)
+            restore()
             raise KeyboardInterrupt
         requested.append(True)
 
-    signal.signal(signal.SIGINT, handler)
+    for sig in SIGNALS:
+        signal.signal(sig, handler)
     try:
         yield lambda: bool(requested)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        restore()

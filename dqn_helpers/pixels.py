@@ -8,7 +8,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium.wrappers import FrameStackObservation
 
-from dqn_helpers.env import make_env
+from dqn_helpers.env import make_env, require_cartpole
 from dqn_helpers.errors import DQNHelpersError
 from dqn_helpers.render import CartPoleDrawer
 from dqn_helpers.screen import FRAME_SIZE, gray_frame
@@ -26,6 +26,9 @@ class PixelObservation(gym.ObservationWrapper):
 
     def __init__(self, env: gym.Env, size: tuple[int, int] = FRAME_SIZE, renderer: str = "fast") -> None:
         super().__init__(env)
+        require_cartpole(env, "the pixel pipeline")
+        if len(tuple(size)) != 2 or not all(isinstance(n, int | np.integer) and n >= 1 for n in size):
+            raise DQNHelpersError(f"size must be (height, width), two positive integers, got {size!r}")
         if renderer not in RENDERERS:
             raise DQNHelpersError(f"renderer must be one of {RENDERERS}, got {renderer!r}")
         if renderer == "gymnasium" and env.render_mode != "rgb_array":

@@ -12,24 +12,23 @@ import dataclasses
 
 from dqn_helpers.errors import DQNHelpersError
 from dqn_helpers.recipe import STEP_BUDGETS, RecipeConfig
+from dqn_helpers.settings import check_settings
 from dqn_helpers.slides import SlidesConfig
 
 PRESETS = ("slides", "solved")
 
 
-def preset(name: str, env_id: str = "CartPole-v1", **overrides) -> RecipeConfig | SlidesConfig:
-    """The configuration called ``name`` for ``env_id``, with any field overridden.
+def preset(name: str, env_id: str | None = None, **overrides) -> RecipeConfig | SlidesConfig:
+    """The configuration called ``name`` for ``env_id`` (default: the preset's own), fields overridden.
 
-    Build its trainer with ``.build()``; ``runner.train_run`` trains it and writes the outputs.
+    Every override is checked against its field's type and range (``settings.py``) before
+    anything runs. Build the trainer with ``.build()``; ``runner.train_run`` trains it.
     """
     if name == "solved":
+        env_id = env_id or RecipeConfig.env_id
         config = RecipeConfig(env_id=env_id, total_steps=STEP_BUDGETS.get(env_id, RecipeConfig.total_steps))
     elif name == "slides":
-        config = SlidesConfig(env_id=env_id)
+        config = SlidesConfig(env_id=env_id or SlidesConfig.env_id)
     else:
         raise DQNHelpersError(f"unknown preset {name!r}; choose one of {PRESETS}")
-    known = {f.name for f in dataclasses.fields(config)}
-    unknown = set(overrides) - known
-    if unknown:
-        raise DQNHelpersError(f"preset {name!r} has no setting(s) {sorted(unknown)}; it has {sorted(known)}")
-    return dataclasses.replace(config, **overrides)
+    return dataclasses.replace(config, **check_settings(type(config), overrides))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import random
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -21,6 +21,16 @@ from dqn_helpers.pixels import make_pixel_env
 from dqn_helpers.policy import LinearEpsilon, as_batch, greedy_action, select_action
 from dqn_helpers.replay import FrameReplay
 from dqn_helpers.screen import FRAME_SIZE
+from dqn_helpers.settings import (
+    NON_NEGATIVE,
+    POSITIVE,
+    POSITIVE_REAL,
+    PROBABILITY,
+    SettingsError,
+    all_at_least,
+    between,
+    one_of,
+)
 from dqn_helpers.update import gradient_step, next_state_values, td_loss, td_targets, update_target
 
 # The goals' step budgets: CartPole-v0 solved within 100k steps, v1 within 300k.
@@ -74,6 +84,22 @@ class RecipeConfig:
     # once solved, train this many more steps keeping the best network, then stop (None: whole budget)
     steps_after_solved: int | None = 50_000
     device: str = "auto"
+
+    RANGES: ClassVar[dict] = {
+        "total_steps": POSITIVE, "num_episodes": POSITIVE, "frame_size": all_at_least(1), "frame_stack": POSITIVE,
+        "renderer": one_of("fast", "gymnasium"), "hidden": POSITIVE, "channels": all_at_least(1),
+        "lr": POSITIVE_REAL, "adam_eps": POSITIVE_REAL, "buffer_size": POSITIVE, "batch_size": POSITIVE,
+        "learning_starts": NON_NEGATIVE, "train_every": POSITIVE, "gamma": PROBABILITY, "n_step": POSITIVE,
+        "loss": one_of("huber", "mse"), "grad_clip_norm": POSITIVE_REAL, "target_update_every": POSITIVE,
+        "tau": between(0, 1, low_open=True), "eps_start": PROBABILITY, "eps_end": PROBABILITY,
+        "eps_decay_steps": POSITIVE, "eval_every": NON_NEGATIVE, "eval_episodes": POSITIVE,
+        "final_eval_episodes": POSITIVE, "steps_after_solved": NON_NEGATIVE,
+    }
+
+    def __post_init__(self) -> None:
+        if self.learning_starts < self.batch_size:
+            raise SettingsError(f"learning_starts ({self.learning_starts}) must be at least batch_size "
+                                f"({self.batch_size}): the first update samples a batch from what is stored")
 
     def make_env(self) -> gym.Env:
         return make_pixel_env(self.env_id, self.frame_size, self.frame_stack, self.renderer)

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from dqn_helpers.checkpoint import load_run, save_policy, save_run
+from dqn_helpers.errors import DQNHelpersError
 from dqn_helpers.interrupt import deferred_interrupt
 from dqn_helpers.loop import FINAL_EVAL_SEED_OFFSET, VIDEO_SEED, Observer, Trainer
 from dqn_helpers.observers import CsvLog, ProgressBar, WandbLog
@@ -59,7 +60,7 @@ def train_run(
     ``observers`` follow the run as well as the progress bar, the CSV files and W&B (e.g. a
     ``plots.LiveCurve``).
     """
-    out_dir = Path(out_dir)
+    out_dir = check_out_dir(Path(out_dir).expanduser(), resume=resume, overwrite=True)
     run_file = out_dir / RUN_FILE
     if resume and run_file.exists():
         load_run(run_file, trainer)
@@ -96,6 +97,24 @@ def finish_tracking(tracker: Any, summary: dict[str, Any] | None, video: Path | 
         if video is not None:
             log_video(tracker, video)
     tracker.finish()
+
+
+def check_out_dir(out_dir: Path, resume: bool, overwrite: bool) -> Path:
+    """Make sure the outputs can be written *before* training: a folder, writable, not a finished run."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise DQNHelpersError(f"--out {out_dir} is a file, not a folder: choose a folder for the run's outputs")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise DQNHelpersError(f"cannot write to {out_dir}: {error.strerror or error}. Choose another --out") from None
+    resumable = resume and (out_dir / RUN_FILE).exists()
+    if (out_dir / "summary.json").exists() and not resumable and not overwrite:
+        raise DQNHelpersError(f"{out_dir} holds a finished run (summary.json, policy.pt): use another --out, "
+                              "or --overwrite to replace its outputs")
+    return out_dir
 
 
 def train_with_checkpoints(trainer: Trainer, run_file: Path, checkpoint_every: int | None) -> bool:

@@ -16,19 +16,20 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from itertools import count
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
 import torch
 from torch import nn
 
-from dqn_helpers.env import make_env
+from dqn_helpers.env import make_env, require_cartpole
 from dqn_helpers.loop import Trainer, UpdateLog
 from dqn_helpers.model import SlidesDQN
 from dqn_helpers.policy import ExponentialEpsilon, greedy_action, select_action
 from dqn_helpers.replay import ReplayMemory, Transition
 from dqn_helpers.screen import get_screen, slides_screen_shape
+from dqn_helpers.settings import NON_NEGATIVE, POSITIVE, POSITIVE_REAL, PROBABILITY
 from dqn_helpers.tracking import resolve_mode
 from dqn_helpers.update import gradient_step
 from dqn_helpers.video import record_video
@@ -56,6 +57,13 @@ class SlidesConfig:
     steps_after_solved: int | None = None  # the slides train their whole budget
     device: str = "auto"
 
+    RANGES: ClassVar[dict] = {
+        "num_episodes": POSITIVE, "total_steps": POSITIVE, "batch_size": POSITIVE, "gamma": PROBABILITY,
+        "eps_start": PROBABILITY, "eps_end": PROBABILITY, "eps_decay": POSITIVE_REAL, "target_update": POSITIVE,
+        "memory_size": POSITIVE, "eval_every": NON_NEGATIVE, "eval_episodes": POSITIVE,
+        "final_eval_episodes": POSITIVE, "steps_after_solved": NON_NEGATIVE,
+    }
+
     def make_env(self) -> gym.Env:
         return make_slides_env(self.env_id)
 
@@ -76,6 +84,7 @@ class ScreenDifference(gym.Wrapper):
 
     def __init__(self, env: gym.Env) -> None:
         super().__init__(env)
+        require_cartpole(env, "the slides' get_screen()")
         cartpole = env.unwrapped
         height, width = slides_screen_shape(cartpole.screen_height, cartpole.screen_width)
         self.observation_space = gym.spaces.Box(-1.0, 1.0, (1, 3, height, width), dtype=np.float32)

@@ -1,0 +1,172 @@
+"""The CLI and the helpers under careless input and unlucky faults: clear errors, before training."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dqn_helpers.checkpoint import CheckpointError, load_policy, save_run
+from dqn_helpers.env import make_env
+from dqn_helpers.errors import DQNHelpersError, InvalidActionError
+from dqn_helpers.pixels import make_pixel_env
+from dqn_helpers.presets import preset
+from dqn_helpers.recipe import RecipeConfig
+from dqn_helpers.replay import FrameReplay
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "dqn_helpers", "train", "--wandb", "disabled", "--no-video",
+                           "--device", "cpu", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                          env=os.environ | env)
+
+
+def refused(done: subprocess.CompletedProcess, *fragments: str) -> None:
+    """Exit 2, every fragment in the message, no traceback and no training started."""
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "step/s" not in done.stderr, done.stderr
+    for fragment in fragments:
+        assert fragment in done.stderr, done.stderr
+
+
+def test_every_bad_set_value_is_named_on_its_own_line_before_training(tmp_path):
+    started = time.monotonic()
+    done = cli("--out", str(tmp_path / "r"), "--set", "lr=abc", "--set", "batch_size=32.5", "--set", "buffer_size=1e5",
+               "--set", "hidden=256.0", "--set", "gamma=0.99x", "--set", "train_every=0", "--set", "eps_decay_steps=0",
+               "--set", "frame_size=(0,0)")
+    refused(done, "lr: expected a number, got 'abc'", "batch_size: expected an integer, got 32.5",
+            "buffer_size: expected an integer, got 100000.0", "hidden: expected an integer",
+            "gamma: expected a number, got '0.99x'", "train_every: must be at least 1",
+            "eps_decay_steps: must be at least 1", "frame_size: every entry must be at least 1")
+    assert len([line for line in done.stderr.splitlines() if ": " in line]) >= 8
+    assert time.monotonic() - started < 60
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_set_without_a_value_an_unknown_setting_and_settings_that_clash_are_refused(tmp_path):
+    refused(cli("--out", str(tmp_path / "r"), "--set", "n_step"), "--set n_step: expected KEY=VALUE")
+    refused(cli("--out", str(tmp_path / "r"), "--set", "memory_size=3"), "memory_size: no setting")
+    refused(cli("--out", str(tmp_path / "r"), "--set", "learning_starts=10"),
+            "learning_starts (10) must be at least batch_size (32)")
+
+
+@pytest.mark.parametrize("args", [["--steps", "0"], ["--steps", "-5"], ["--episodes", "-3"], ["--threads", "-1"],
+                                  ["--checkpoint-every", "-1"], ["--steps", "many"]],
+                         ids=lambda a: " ".join(a))
+def test_budgets_threads_and_checkpoint_intervals_out_of_range_are_refused(tmp_path, args):
+    done = cli("--out", str(tmp_path / "r"), *args)
+    assert done.returncode == 2 and args[0] in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert "must be at least" in done.stderr or "expected an integer" in done.stderr
+
+
+@pytest.mark.parametrize("env_id", ["Acrobot-v1", "Pendulum-v1", "MountainCar-v0"])
+@pytest.mark.parametrize("preset_name", ["solved", "slides"])
+def test_environments_the_pixel_pipelines_cannot_draw_are_refused(tmp_path, env_id, preset_name):
+    refused(cli("--preset", preset_name, "--env", env_id, "--out", str(tmp_path / "r")),
+            f"cannot show {env_id}", "CartPole-v0 or CartPole-v1")
+
+
+def test_an_out_that_is_a_file_or_cannot_be_made_is_refused_before_training(tmp_path):
+    a_file = tmp_path / "taken"
+    a_file.write_text("not a folder")
+    refused(cli("--out", str(a_file)), "is a file, not a folder")
+    refused(cli("--out", str(a_file / "below")), "cannot write to")
+
+
+def test_a_finished_out_is_not_overwritten_unless_asked(tmp_path):
+    out = tmp_path / "done"
+    out.mkdir()
+    (out / "summary.json").write_text("{}")
+    refused(cli("--out", str(out)), "holds a finished run", "--overwrite")
+
+
+def test_out_expands_the_home_folder(tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "summary.json").write_text("{}")
+    done = cli("--out=~/x", HOME=str(tmp_path))
+    refused(done, f"{tmp_path / 'x'} holds a finished run")
+    assert not (ROOT / "~").exists()
+
+
+def test_a_valid_cuda_index_is_understood_and_a_missing_gpu_named():
+    import torch
+
+    from dqn_helpers.device import pick_device
+
+    if torch.cuda.is_available():
+        assert pick_device("cuda:0") == torch.device("cuda:0")
+    else:
+        with pytest.raises(DQNHelpersError, match="'cuda:0' was asked for, but this machine has none"):
+            pick_device("cuda:0")
+    with pytest.raises(DQNHelpersError, match="must be one of"):
+        pick_device("gpu:0")
+
+
+def test_the_slides_preset_runs_the_slides_cartpole_v0_by_default():
+    assert preset("slides").env_id == "CartPole-v0"
+    assert preset("solved").env_id == "CartPole-v1"
+    from dqn_helpers.__main__ import build_parser
+
+    assert build_parser().parse_args(["train", "--preset", "slides", "--out", "x"]).env is None
+
+
+def test_sigterm_stops_the_cli_like_ctrl_c_saving_the_run(tmp_path):
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "dqn_helpers", "train", "--env", "CartPole-v0", "--steps", "6000",
+               "--checkpoint-every", "1000", "--device", "cpu", "--wandb", "disabled", "--no-video",
+               "--out", str(out)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 300
+    while not (out / "run.pt").exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 130, output
+    assert "Interrupted at step" in output and "Run the same command" in output
+    assert (out / "run.pt").exists() and not (out / "run.pt.tmp").exists()
+
+
+def test_load_policy_on_a_run_checkpoint_says_which_file_it_is(tmp_path):
+    trainer = RecipeConfig(env_id="CartPole-v0", total_steps=50, learning_starts=40, buffer_size=200, hidden=8,
+                           device="cpu").build()
+    trainer.run()
+    path = save_run(trainer, tmp_path / "run.pt")
+    with pytest.raises(CheckpointError, match="is a run checkpoint .* not a policy file"):
+        load_policy(path)
+
+
+@pytest.mark.parametrize("size", [(0, 0), (-3, 90), (30,), (30.5, 90)])
+def test_make_pixel_env_refuses_sizes_that_are_not_two_positive_integers(size):
+    with pytest.raises(DQNHelpersError, match="two positive integers"):
+        make_pixel_env("CartPole-v1", size)
+
+
+def test_a_frame_of_the_wrong_shape_leaves_the_replay_buffer_as_it_was():
+    buffer = FrameReplay(50, (30, 90), 4, seed=0)
+    buffer.start(np.zeros((30, 90), np.uint8))
+    buffer.add(1, 1.0, np.ones((30, 90), np.uint8), False)
+    before = (buffer.cursor, buffer.written, len(buffer), buffer.frames.copy())
+    with pytest.raises(DQNHelpersError, match=r"expected a frame of shape \(30, 90\), got \(90, 30\)"):
+        buffer.add(0, 1.0, np.ones((90, 30), np.uint8), False)
+    assert (buffer.cursor, buffer.written, len(buffer)) == before[:3] and np.array_equal(buffer.frames, before[3])
+    buffer.add(0, 1.0, np.full((30, 90), 2, np.uint8), False)  # still usable
+    assert len(buffer) == 2
+
+
+@pytest.mark.parametrize("action", [np.float32(1), 1.0, np.float64(0)])
+def test_a_float_action_gets_the_hint_to_return_an_int(action):
+    env = make_env("CartPole-v1", render_mode=None)
+    env.reset(seed=0)
+    from dqn_helpers.env import check_action
+
+    with pytest.raises(InvalidActionError, match=r"Actions are integers: return int\("):
+        check_action(env, action)
