@@ -10,8 +10,10 @@ weights and the config that rebuilds it.
 
 from __future__ import annotations
 
+import errno
 import os
 import pickle
+import shutil
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
@@ -33,13 +35,50 @@ class CheckpointError(DQNHelpersError):
     """A run or policy file is missing, corrupt, unsafe, or not the kind expected."""
 
 
-def atomic_save(obj: Any, path: Path) -> Path:
-    """Write to a temporary file, then rename: an interrupted save never corrupts the old file."""
+def atomic_save(obj: Any, path: Path, keep_previous: bool = False) -> Path:
+    """Write to a temporary file, then rename: an interrupted or failed save never damages the old file.
+
+    With ``keep_previous`` the old file stays as ``<name>.prev`` (a hard link: ``path`` exists
+    at every moment). A full disk is reported with the space needed; the temporary file goes.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
+    try:
+        torch.save(obj, tmp)
+    except (OSError, RuntimeError) as error:
+        tmp.unlink(missing_ok=True)
+        raise save_error(obj, path, error) from None
+    if keep_previous and path.exists():
+        previous = path.with_name(path.name + ".prev")
+        previous.unlink(missing_ok=True)
+        try:
+            os.link(path, previous)
+        except OSError:  # a file system without hard links
+            shutil.copy2(path, previous)
     os.replace(tmp, path)
     return path
+
+
+def save_error(obj: Any, path: Path, error: BaseException) -> CheckpointError:
+    """What went wrong writing ``path``: no space left (with how much is needed), or the OS's reason."""
+    needed = tensor_bytes(obj)
+    free = shutil.disk_usage(path.parent).free
+    if getattr(error, "errno", None) == errno.ENOSPC or free < needed or "iostream error" in str(error):
+        return CheckpointError(f"no space left on {path.parent}: {needed / 1e6:,.0f} MB needed, {free / 1e6:,.0f} MB "
+                               f"free. Nothing was overwritten ({path.name} is as before); free some space and "
+                               "run the same command again")
+    return CheckpointError(f"could not write {path}: {error}. Nothing was overwritten")
+
+
+def tensor_bytes(obj: Any) -> int:
+    """Bytes of the tensors in a nested structure: roughly what ``torch.save`` writes."""
+    if isinstance(obj, torch.Tensor):
+        return obj.untyped_storage().nbytes()
+    if isinstance(obj, dict):
+        return sum(tensor_bytes(v) for v in obj.values())
+    if isinstance(obj, list | tuple):
+        return sum(tensor_bytes(v) for v in obj)
+    return 0
 
 
 def safe_load(path: str | Path, expected: str) -> dict[str, Any]:
@@ -66,17 +105,33 @@ def safe_load(path: str | Path, expected: str) -> dict[str, Any]:
 
 
 def save_run(trainer: Any, path: str | Path) -> Path:
-    """Save a resumable run: ``trainer.state_dict()``, tensors and plain values only."""
-    return atomic_save({"format": RUN_FORMAT, "trainer": trainer.state_dict()}, Path(path))
+    """Save a resumable run: ``trainer.state_dict()``, tensors and plain values only.
+
+    The checkpoint it replaces is kept as ``run.pt.prev``, in case this one is ever damaged.
+    """
+    return atomic_save({"format": RUN_FORMAT, "trainer": trainer.state_dict()}, Path(path), keep_previous=True)
 
 
-def load_run(path: str | Path, trainer: Any) -> Any:
-    """Continue the run saved at ``path`` in ``trainer`` (built from the same config); returns it."""
-    payload = safe_load(path, "run checkpoint")
+def load_run(path: str | Path, trainer: Any) -> list[str]:
+    """Continue the run saved at ``path`` in ``trainer`` (built from the same config).
+
+    Returns the settings changed since the save (the budget, the device...). A corrupt file is
+    reported with what to do: resume from the previous checkpoint, kept as ``run.pt.prev``, or start over.
+    """
+    try:
+        payload = safe_load(path, "run checkpoint")
+    except CheckpointError as error:
+        raise CheckpointError(f"{error}.{recovery_hint(Path(path))}") from None
     if payload.get("format") != RUN_FORMAT:
-        raise CheckpointError(f"{path} is not a run saved by this version of dqn_helpers; start a new run")
-    trainer.load_state_dict(payload["trainer"])
-    return trainer
+        raise CheckpointError(f"{path} is not a run saved by this version of dqn_helpers.{recovery_hint(Path(path))}")
+    return trainer.load_state_dict(payload["trainer"])
+
+
+def recovery_hint(path: Path) -> str:
+    previous = path.with_name(path.name + ".prev")
+    resume = (f" The previous checkpoint is kept: to resume from it, `mv {previous} {path}` and run the same "
+              "command again." if previous.exists() else "")
+    return f"{resume} To start over, add --no-resume (or call train_run(..., resume=False))."
 
 
 def save_policy(trainer: Any, path: str | Path) -> Path:

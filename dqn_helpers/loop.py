@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, astuple, dataclass, field
 from typing import Any, Protocol
@@ -144,6 +145,7 @@ class Trainer:
         self.best_eval, self.best_step, self.best_state = -math.inf, 0, None
         self.solved_at: int | None = None  # first step whose 100-episode evaluation met the threshold
         self.interrupted = False
+        self.train_seconds = 0.0  # wall-clock spent in run(), over all sessions of a resumed run
         self.observation, _ = self.env.reset(seed=config.seed)
         self.agent.begin_episode(self.observation)
 
@@ -184,20 +186,25 @@ class Trainer:
                               and self.step_count >= self.solved_at + c.steps_after_solved)
         return self.step_count >= c.total_steps or out_of_episodes or done_after_solving
 
-    def run(self, until_step: int | None = None) -> bool:
-        """Train until ``until_step`` (default: the budget) or finished. Returns False if interrupted.
+    def run(self, until_step: int | None = None, deadline: float | None = None) -> bool:
+        """Train until ``until_step`` (default: the budget), finished, or ``time.monotonic()`` passes
+        ``deadline``. Returns False if interrupted.
 
         Ctrl-C (or the notebook's stop button) is caught *between* steps, so the trainer stays
         consistent and can be saved and resumed to exactly the result of an uninterrupted run.
         """
         until = self.config.total_steps if until_step is None else min(until_step, self.config.total_steps)
         self.interrupted = False
-        with deferred_interrupt() as interrupt_requested:
-            while self.step_count < until and not self.finished:
-                self.step()
-                if interrupt_requested():
-                    self.interrupted = True
-                    return False
+        started = time.perf_counter()
+        try:
+            with deferred_interrupt() as interrupt_requested:
+                while self.step_count < until and not self.finished:
+                    self.step()
+                    if interrupt_requested() or (deadline is not None and time.monotonic() >= deadline):
+                        self.interrupted = interrupt_requested()
+                        return not self.interrupted
+        finally:
+            self.train_seconds += time.perf_counter() - started
         return True
 
     # --- evaluation -----------------------------------------------------------------------
@@ -255,7 +262,8 @@ class Trainer:
         return {
             "config": asdict(self.config),
             "counters": {"steps": self.step_count, "episodes": self.episode_count,
-                         "episode_length": self.episode_length, "solved_at": self.solved_at},
+                         "episode_length": self.episode_length, "solved_at": self.solved_at,
+                         "train_seconds": self.train_seconds},
             "best": {"eval": self.best_eval, "step": self.best_step, "state": self.best_state},
             "history": self.history.state_dict(),
             "agent": self.agent.state_dict(),
@@ -264,11 +272,15 @@ class Trainer:
             "global_random": global_random_state(),
         }
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Continue the saved run; its config must be this trainer's (the differences are named)."""
+    def load_state_dict(self, state: dict[str, Any]) -> list[str]:
+        """Continue the saved run. Settings that shaped its past must match (the differences are
+        named); the budget, the device and what happens after solving may change. Returns those changes.
+        """
         differences = config_differences(state["config"], asdict(self.config))
-        if differences:
-            raise ConfigMismatch("the saved run has other settings: " + "; ".join(differences))
+        fixed = [d for d in differences if d.split(":")[0] not in CHANGEABLE_ON_RESUME]
+        if fixed:
+            raise ConfigMismatch("the saved run has other settings: " + "; ".join(fixed) + ". Resume with the "
+                                 "same ones, or start over (--no-resume, or another --out)")
         counters = state["counters"]
         self.step_count, self.episode_count = counters["steps"], counters["episodes"]
         self.episode_length, self.solved_at = counters["episode_length"], counters["solved_at"]
@@ -280,6 +292,11 @@ class Trainer:
         load_env_state(self.env, state["env"])
         self.observation = decode(state["observation"])
         load_global_random_state(state["global_random"])
+        self.train_seconds = counters.get("train_seconds", 0.0)
+        return differences
+
+
+CHANGEABLE_ON_RESUME = {"total_steps", "num_episodes", "device", "steps_after_solved", "final_eval_episodes"}
 
 
 class ConfigMismatch(DQNHelpersError):

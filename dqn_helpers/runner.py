@@ -27,6 +27,7 @@ import torch
 from dqn_helpers.checkpoint import load_run, save_policy, save_run
 from dqn_helpers.errors import DQNHelpersError
 from dqn_helpers.interrupt import deferred_interrupt
+from dqn_helpers.lock import folder_lock
 from dqn_helpers.loop import FINAL_EVAL_SEED_OFFSET, VIDEO_SEED, Observer, Trainer
 from dqn_helpers.observers import CsvLog, ProgressBar, WandbLog
 from dqn_helpers.plots import plot_curve
@@ -35,6 +36,7 @@ from dqn_helpers.video import save_mp4
 
 RUN_FILE = "run.pt"
 CHECKPOINT_EVERY = 50_000  # steps between saves of the resumable run (about 6 minutes on a 2-core CPU)
+CHECKPOINT_MINUTES = 10.0  # ...and at least this often, however slow the machine
 
 
 @dataclass
@@ -61,11 +63,20 @@ def train_run(
     ``plots.LiveCurve``).
     """
     out_dir = check_out_dir(Path(out_dir).expanduser(), resume=resume, overwrite=True)
+    with folder_lock(out_dir):
+        return train_in_folder(trainer, out_dir, wandb_mode, progress, resume, checkpoint_every, video, observers)
+
+
+def train_in_folder(trainer: Trainer, out_dir: Path, wandb_mode: str, progress: bool, resume: bool,
+                    checkpoint_every: int | None, video: bool, observers: Iterable[Observer]) -> RunResult:
+    """``train_run`` once the folder is checked and locked."""
     run_file = out_dir / RUN_FILE
-    if resume and run_file.exists():
-        load_run(run_file, trainer)
-        print(f"Resuming the run saved in {run_file} at step {trainer.step_count:,}.")
-    tracker = start_tracking(wandb_mode, asdict(trainer.config), out_dir, name=out_dir.name)
+    resuming = resume and run_file.exists()
+    if resuming:
+        changed = load_run(run_file, trainer)
+        print(f"Resuming the run saved in {run_file} at step {trainer.step_count:,}"
+              + (f", with changed settings: {'; '.join(changed)}." if changed else "."))
+    tracker = start_tracking(wandb_mode, asdict(trainer.config), out_dir, name=out_dir.name, resuming=resuming)
     started, steps_before = time.perf_counter(), trainer.step_count
     trainer.attach([ProgressBar(progress), CsvLog(out_dir), *([WandbLog(tracker)] if tracker else []), *observers])
     try:
@@ -84,7 +95,8 @@ def train_run(
     finish_tracking(tracker, summary, out_dir / "agent.mp4" if video else None)
     if summary is None:
         return RunResult(out_dir, False, trainer)
-    run_file.unlink(missing_ok=True)  # done: the outputs hold what matters, the big run file goes
+    for finished_with in (run_file, run_file.with_name(RUN_FILE + ".prev")):
+        finished_with.unlink(missing_ok=True)  # done: the outputs hold what matters, the big run files go
     return RunResult(out_dir, True, trainer, summary)
 
 
@@ -117,11 +129,14 @@ def check_out_dir(out_dir: Path, resume: bool, overwrite: bool) -> Path:
     return out_dir
 
 
-def train_with_checkpoints(trainer: Trainer, run_file: Path, checkpoint_every: int | None) -> bool:
-    """Train to the end, saving the run every ``checkpoint_every`` steps; False if interrupted (and saved)."""
+def train_with_checkpoints(trainer: Trainer, run_file: Path, checkpoint_every: int | None,
+                           checkpoint_minutes: float | None = CHECKPOINT_MINUTES) -> bool:
+    """Train to the end, saving the run every ``checkpoint_every`` steps and every ``checkpoint_minutes``;
+    False if interrupted (and saved)."""
     while not trainer.finished:
         until = trainer.step_count + checkpoint_every if checkpoint_every else None
-        interrupted = not trainer.run(until_step=until)
+        deadline = time.monotonic() + 60 * checkpoint_minutes if checkpoint_minutes else None
+        interrupted = not trainer.run(until_step=until, deadline=deadline)
         if interrupted or not trainer.finished:
             with deferred_interrupt() as interrupt_requested:  # a Ctrl-C waits for the save to finish
                 save_run(trainer, run_file)
@@ -151,7 +166,8 @@ def finish_run(trainer: Trainer, out_dir: Path, seconds: float, steps: int, vide
         "final_min": int(np.min(lengths)),
         "final_episodes": len(lengths),
         "seconds_this_session": round(seconds, 1),
-        "steps_per_second": round(steps / seconds, 1) if seconds > 0 else None,
+        "training_seconds": round(trainer.train_seconds, 1),  # all sessions of a resumed run
+        "steps_per_second": round(trainer.step_count / trainer.train_seconds, 1) if trainer.train_seconds > 0 else None,
         "bytes_per_transition": trainer.agent.memory.bytes_per_transition,
         "device": str(trainer.device),
         "torch": torch.__version__,

@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 import netrc
 import os
+import socket
 import struct
+import sys
 import time
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -36,17 +39,46 @@ def resolve_mode(mode: str) -> str:
     if mode not in MODES:
         raise DQNHelpersError(f"wandb mode must be one of {MODES}, got {mode!r}")
     if mode == "auto":
-        return "online" if has_wandb_key() else "offline"
-    if mode == "online" and not has_wandb_key():
+        mode = "online" if has_wandb_key() else "offline"
+    elif mode == "online" and not has_wandb_key():
         raise DQNHelpersError(
             "wandb mode 'online' needs an API key: run `wandb login` (or set WANDB_API_KEY) first, "
             "or use --wandb offline and `wandb sync` later."
         )
+    if mode == "online":
+        problem = unreachable_reason()
+        if problem is not None:  # wandb itself would wait ~90 s, then raise
+            print(f"W&B: cannot reach {wandb_server()} ({problem}); logging offline instead "
+                  "(upload later with `wandb sync`).", file=sys.stderr)
+            return "offline"
     return mode
 
 
-def start_tracking(mode: str, config: dict[str, Any], out_dir: Path, name: str, project: str = "dqn-from-pixels"):
-    """A wandb run (or None when disabled), writing under ``out_dir``; never prompts."""
+def wandb_server() -> str:
+    return os.environ.get("WANDB_BASE_URL", f"https://{WANDB_HOST}")
+
+
+def unreachable_reason(timeout_s: float = 3.0) -> str | None:
+    """None when W&B's server accepts a connection within ``timeout_s``, else why not."""
+    url = urllib.parse.urlsplit(wandb_server())
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        with socket.create_connection((url.hostname or WANDB_HOST, port), timeout=timeout_s):
+            return None
+    except OSError as error:
+        return str(error.strerror or error) or type(error).__name__
+
+
+RUN_ID_FILE = "wandb-run-id"  # in the output folder: a resumed run continues the same W&B run
+
+
+def start_tracking(mode: str, config: dict[str, Any], out_dir: Path, name: str, project: str = "dqn-from-pixels",
+                   resuming: bool = False):
+    """A wandb run (or None when disabled), writing under ``out_dir``; never prompts.
+
+    When ``resuming``, the W&B run the folder's earlier session started is continued (its id is
+    kept in ``<out>/wandb-run-id``), so the curve is one run, not two halves.
+    """
     mode = resolve_mode(mode)
     if mode == "disabled":
         return None
@@ -54,8 +86,13 @@ def start_tracking(mode: str, config: dict[str, Any], out_dir: Path, name: str, 
 
     out_dir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("WANDB_SILENT", "true")
-    return wandb.init(project=project, name=name, config=config, dir=str(out_dir), mode=mode,
-                      settings=wandb.Settings(console="off"), reinit="finish_previous")
+    id_file = out_dir / RUN_ID_FILE
+    run_id = id_file.read_text().strip() if resuming and id_file.exists() else None
+    run = wandb.init(project=project, name=name, config=config, dir=str(out_dir), mode=mode, id=run_id,
+                     resume="allow" if run_id else None, settings=wandb.Settings(console="off"),
+                     reinit="finish_previous")
+    id_file.write_text(run.id + "\n")
+    return run
 
 
 def log_video(run, path: Path, key: str = "agent") -> None:

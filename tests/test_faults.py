@@ -170,3 +170,115 @@ def test_a_float_action_gets_the_hint_to_return_an_int(action):
 
     with pytest.raises(InvalidActionError, match=r"Actions are integers: return int\("):
         check_action(env, action)
+
+
+TINY = dict(env_id="CartPole-v0", total_steps=900, learning_starts=200, buffer_size=2_000, target_update_every=100,
+            eval_every=300, eval_episodes=2, final_eval_episodes=2, eps_decay_steps=500, hidden=32, device="cpu")
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 2 MB file system (tmpfs), where the machine allows mounting one."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_full_disk_is_reported_with_the_space_needed_and_the_previous_checkpoint_kept(small_disk):
+    trainer = RecipeConfig(**(TINY | {"buffer_size": 20_000})).build()
+    trainer.run()
+    (small_disk / "run.pt").write_bytes(b"the previous checkpoint")
+    with pytest.raises(CheckpointError, match=r"no space left on .*: \d+ MB needed, \d+ MB free"):
+        save_run(trainer, small_disk / "run.pt")
+    assert (small_disk / "run.pt").read_bytes() == b"the previous checkpoint"
+    assert not (small_disk / "run.pt.tmp").exists()
+
+
+def test_a_corrupt_run_file_says_how_to_resume_from_the_previous_one_or_start_over(tmp_path):
+    from dqn_helpers.checkpoint import load_run
+
+    trainer = RecipeConfig(**TINY).build()
+    trainer.run(until_step=300)
+    save_run(trainer, tmp_path / "run.pt")
+    trainer.run(until_step=600)
+    save_run(trainer, tmp_path / "run.pt")
+    (tmp_path / "run.pt").write_bytes((tmp_path / "run.pt").read_bytes()[:5000])  # cut short
+    with pytest.raises(CheckpointError, match=r"corrupt.*mv .*run\.pt\.prev .*run\.pt.*--no-resume") as error:
+        load_run(tmp_path / "run.pt", RecipeConfig(**TINY).build())
+    assert "Traceback" not in str(error.value)
+    (tmp_path / "run.pt.prev").replace(tmp_path / "run.pt")
+    assert load_run(tmp_path / "run.pt", resumed := RecipeConfig(**TINY).build()) == []
+    assert resumed.step_count == 300
+
+
+def test_a_second_run_into_a_folder_in_use_is_refused_naming_the_first(tmp_path):
+    out = tmp_path / "busy"
+    out.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; "
+                               "from dqn_helpers.lock import folder_lock\n"
+                               f"with folder_lock(Path({str(out)!r})):\n"
+                               "    print('locked', flush=True); time.sleep(60)"],
+                              cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        refused(cli("--out", str(out)), "another run is writing to", f"pid {holder.pid}", "started")
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_without_a_network_wandb_falls_back_to_offline_within_seconds(monkeypatch, capsys):
+    from dqn_helpers.tracking import resolve_mode
+
+    monkeypatch.setenv("WANDB_API_KEY", "x" * 40)
+    monkeypatch.setenv("WANDB_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
+    started = time.monotonic()
+    assert resolve_mode("auto") == "offline" and resolve_mode("online") == "offline"
+    assert time.monotonic() - started < 10
+    assert "cannot reach http://127.0.0.1:9" in capsys.readouterr().err
+
+
+def test_a_resumed_run_continues_the_same_wandb_run(tmp_path, monkeypatch):
+    from dqn_helpers.tracking import start_tracking
+
+    monkeypatch.delenv("WANDB_API_KEY", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    first = start_tracking("offline", {"a": 1}, tmp_path / "run", name="run")
+    first_id = first.id
+    first.finish()
+    again = start_tracking("offline", {"a": 1}, tmp_path / "run", name="run", resuming=True)
+    assert again.id == first_id
+    again.finish()
+    fresh = start_tracking("offline", {"a": 1}, tmp_path / "run", name="run")
+    assert fresh.id != first_id
+    fresh.finish()
+
+
+def test_a_resume_may_change_the_budget_but_not_what_shaped_the_past(tmp_path):
+    from dqn_helpers.checkpoint import load_run
+    from dqn_helpers.loop import ConfigMismatch
+
+    trainer = RecipeConfig(**TINY).build()
+    trainer.run(until_step=300)
+    save_run(trainer, tmp_path / "run.pt")
+    longer = RecipeConfig(**(TINY | {"total_steps": 1_200, "steps_after_solved": None})).build()
+    assert load_run(tmp_path / "run.pt", longer) == ["total_steps: 900 → 1200", "steps_after_solved: 50000 → None"]
+    longer.run()
+    assert longer.step_count == 1_200 and longer.train_seconds > 0
+    with pytest.raises(ConfigMismatch, match="gamma: 0.99 → 0.9.*--no-resume"):
+        load_run(tmp_path / "run.pt", RecipeConfig(**(TINY | {"gamma": 0.9})).build())
+
+
+def test_runs_are_also_saved_by_time_not_only_by_steps(tmp_path, monkeypatch):
+    from dqn_helpers import runner
+
+    saves = []
+    monkeypatch.setattr(runner, "save_run", lambda trainer, path: saves.append(trainer.step_count))
+    trainer = RecipeConfig(**TINY).build()
+    assert runner.train_with_checkpoints(trainer, tmp_path / "run.pt", checkpoint_every=None,
+                                         checkpoint_minutes=0.2 / 60)
+    assert len(saves) >= 2 and saves == sorted(saves) and saves[-1] < 900
