@@ -106,4 +106,5 @@ def test_ctrl_c_during_a_periodic_save_finishes_the_save_then_stops(tmp_path, mo
                               checkpoint_every=500, video=False)
     assert not result.completed and calls == [500]
     assert "Interrupted at step 500" in capsys.readouterr().out
-    assert load_run(tmp_path / "run" / "run.pt", config.build()).step_count == 500
+    load_run(tmp_path / "run" / "run.pt", resumed := config.build())
+    assert resumed.step_count == 500

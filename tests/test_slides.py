@@ -40,7 +40,7 @@ def test_slides_run_resumes_to_the_same_result(tmp_path):
     trainer.run(until_step=150)
     save_run(trainer, tmp_path / "run.pt")
     torch.manual_seed(99)
-    resumed = load_run(tmp_path / "run.pt", config.build())
+    assert load_run(tmp_path / "run.pt", resumed := config.build()) == []
     resumed.run()
     assert [e.length for e in resumed.history.episodes] == [e.length for e in reference.history.episodes]
     assert resumed.history.losses == reference.history.losses

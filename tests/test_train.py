@@ -79,7 +79,7 @@ def test_ctrl_c_saves_and_resume_gives_the_uninterrupted_result(tmp_path):
     np.random.seed(123)
     torch.manual_seed(123)
 
-    resumed = load_run(tmp_path / "run.pt", RecipeConfig(**TINY).build())
+    assert load_run(tmp_path / "run.pt", resumed := RecipeConfig(**TINY).build()) == []
     assert resumed.run()
     assert resumed.step_count == 700
     assert [e.length for e in resumed.history.episodes] == [e.length for e in reference.history.episodes]
