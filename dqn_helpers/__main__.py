@@ -11,14 +11,13 @@ import ast
 import signal
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import torch
 
 from dqn_helpers.errors import DQNHelpersError
 from dqn_helpers.presets import PRESETS, preset
-from dqn_helpers.runner import CHECKPOINT_EVERY, check_out_dir, train_run
+from dqn_helpers.runner import CHECKPOINT_EVERY, train_run
 from dqn_helpers.tracking import MODES
 
 
@@ -97,9 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop_like_ctrl_c)  # Colab, Docker, Slurm and `kill` send SIGTERM
     try:
         config = preset(args.preset, args.env, **overrides_from(args))
-        out = check_out_dir(Path(args.out).expanduser(), resume=not args.no_resume, overwrite=args.overwrite)
-        result = train_run(config.build(), out, wandb_mode=args.wandb, video=not args.no_video,
-                           resume=not args.no_resume, checkpoint_every=args.checkpoint_every or None)
+        result = train_run(config.build(), args.out, wandb_mode=args.wandb, video=not args.no_video,
+                           resume=not args.no_resume, checkpoint_every=args.checkpoint_every or None,
+                           overwrite=args.overwrite)
     except (DQNHelpersError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

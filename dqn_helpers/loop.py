@@ -119,6 +119,18 @@ class RunConfig(Protocol):
     def make_agent(self, env: gym.Env, device: torch.device) -> Agent: ...
 
 
+class BuildsTrainer:
+    """What every config does with its settings (a base of ``RecipeConfig`` and ``SlidesConfig``)."""
+
+    def build(self: RunConfig) -> Trainer:
+        return Trainer(self)
+
+    @property
+    def step_budget(self: RunConfig) -> int | None:
+        """The progress bar's total: the step budget, unless episodes are counted (then unknown)."""
+        return self.total_steps if self.num_episodes is None else None
+
+
 class Observer:
     """Something that follows a run: override the events it needs."""
 
@@ -292,7 +304,7 @@ class Trainer:
         load_env_state(self.env, state["env"])
         self.observation = decode(state["observation"])
         load_global_random_state(state["global_random"])
-        self.train_seconds = counters.get("train_seconds", 0.0)
+        self.train_seconds = counters["train_seconds"]
         return differences
 
 

@@ -15,7 +15,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from dqn_helpers.loop import Trainer, UpdateLog
+from dqn_helpers.loop import BuildsTrainer, UpdateLog
 from dqn_helpers.model import PixelDQN
 from dqn_helpers.pixels import make_pixel_env
 from dqn_helpers.policy import LinearEpsilon, as_batch, greedy_action, select_action
@@ -38,7 +38,7 @@ STEP_BUDGETS = {"CartPole-v0": 100_000, "CartPole-v1": 300_000}
 
 
 @dataclass
-class RecipeConfig:
+class RecipeConfig(BuildsTrainer):
     """Every knob of a recipe run; the defaults are the ``solved`` preset (see ``presets.py``).
 
     Found by experiment (``benchmarks/EXPERIMENTS.md``): 3-step returns, Adam at 1e-3, ε from 1
@@ -106,14 +106,6 @@ class RecipeConfig:
 
     def make_agent(self, env: gym.Env, device: torch.device) -> RecipeAgent:
         return RecipeAgent(self, env.observation_space.shape, int(env.action_space.n), device)
-
-    def build(self) -> Trainer:
-        return Trainer(self)
-
-    @property
-    def step_budget(self) -> int | None:
-        """The progress bar's total: the step budget, unless episodes are counted."""
-        return self.total_steps if self.num_episodes is None else None
 
 
 def build_network(config: RecipeConfig, observation_shape: tuple[int, ...], n_actions: int) -> PixelDQN:

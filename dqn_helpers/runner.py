@@ -56,13 +56,15 @@ def train_run(
     checkpoint_every: int | None = CHECKPOINT_EVERY,
     video: bool = True,
     observers: Iterable[Observer] = (),
+    overwrite: bool = True,
 ) -> RunResult:
     """Train ``trainer`` (``config.build()``) into ``out_dir``, resuming a run saved there; write the outputs.
 
     ``observers`` follow the run as well as the progress bar, the CSV files and W&B (e.g. a
-    ``plots.LiveCurve``).
+    ``plots.LiveCurve``). ``overwrite=False`` refuses a folder holding a finished run (the CLI's
+    default); a notebook cell run again trains again.
     """
-    out_dir = check_out_dir(Path(out_dir).expanduser(), resume=resume, overwrite=True)
+    out_dir = check_out_dir(Path(out_dir).expanduser(), resume=resume, overwrite=overwrite)
     with folder_lock(out_dir):
         return train_in_folder(trainer, out_dir, wandb_mode, progress, resume, checkpoint_every, video, observers)
 

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from dqn_helpers.env import make_env, require_cartpole
-from dqn_helpers.loop import Trainer, UpdateLog
+from dqn_helpers.loop import BuildsTrainer, UpdateLog
 from dqn_helpers.model import SlidesDQN
 from dqn_helpers.policy import ExponentialEpsilon, greedy_action, select_action
 from dqn_helpers.replay import ReplayMemory, Transition
@@ -36,7 +36,7 @@ from dqn_helpers.video import record_video
 
 
 @dataclass
-class SlidesConfig:
+class SlidesConfig(BuildsTrainer):
     """The slides' hyper-parameters (``BATCH_SIZE``, ``GAMMA``, ``EPS_*``, ``TARGET_UPDATE``...)."""
 
     env_id: str = "CartPole-v0"
@@ -69,14 +69,6 @@ class SlidesConfig:
 
     def make_agent(self, env: gym.Env, device: torch.device) -> SlidesAgent:
         return SlidesAgent(self, env.observation_space.shape, int(env.action_space.n), device)
-
-    def build(self) -> Trainer:
-        return Trainer(self)
-
-    @property
-    def step_budget(self) -> int | None:
-        """The progress bar's total: unknown, as the slides count episodes."""
-        return self.total_steps if self.num_episodes is None else None
 
 
 class ScreenDifference(gym.Wrapper):
