@@ -110,13 +110,16 @@ def read_offline_history(run_dir: str | Path, wait_s: float = 30.0) -> list[dict
     a 7-byte header (checksum, length, kind: whole, first, middle or last piece) and a piece of
     a protobuf ``Record``. This reads the ``history`` records (what ``wandb sync`` would upload),
     so a lesson or a test can show what was logged. wandb's background process may still be
-    writing the file after ``run.finish()`` returns (seen on a loaded machine), so this waits up
-    to ``wait_s`` seconds for the run's closing ``exit`` record.
+    writing the file after ``run.finish()`` returns, or not have created it yet (both seen on a
+    loaded machine), so in a run directory wandb made (``offline-run-*``) this waits up to
+    ``wait_s`` seconds for the file and for the run's closing ``exit`` record.
     """
-    files = sorted(Path(run_dir).glob("run-*.wandb"))
-    if not files:
-        raise DQNHelpersError(f"no run-*.wandb file in {run_dir}: is it an offline wandb run directory?")
     deadline = time.monotonic() + wait_s
+    made_by_wandb = Path(run_dir).name.startswith("offline-run-")
+    while not (files := sorted(Path(run_dir).glob("run-*.wandb"))):
+        if not made_by_wandb or time.monotonic() > deadline:
+            raise DQNHelpersError(f"no run-*.wandb file in {run_dir}: is it an offline wandb run directory?")
+        time.sleep(0.2)
     while True:
         rows, complete = _history_records(files[0].read_bytes())
         if complete or time.monotonic() > deadline:

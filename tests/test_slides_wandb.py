@@ -60,3 +60,21 @@ def test_reading_waits_until_wandb_has_finished_writing_the_run(tmp_path, no_wan
     threading.Timer(0.5, lambda: shutil.copy(finished, copy / finished.name)).start()
     rows = read_offline_history(copy, wait_s=20)
     assert [row["episode_length"] for row in rows] == [10, 11, 12]
+
+
+def test_reading_waits_until_wandb_has_created_the_run_file(tmp_path, no_wandb_key):
+    """Seen in CI on a loaded machine: run.finish() returned before run-<id>.wandb existed."""
+    import shutil
+    import threading
+
+    import wandb
+
+    run = wandb.init(project="p", dir=str(tmp_path), mode="offline", settings=wandb.Settings(console="off"))
+    wandb.log({"episode_length": 7})
+    run_dir = Path(run.dir).parent
+    run.finish()
+    finished = next(run_dir.glob("run-*.wandb"))
+    copy = tmp_path / "copy" / "offline-run-late"
+    copy.mkdir(parents=True)
+    threading.Timer(0.5, lambda: shutil.copy(finished, copy / finished.name)).start()
+    assert [row["episode_length"] for row in read_offline_history(copy, wait_s=20)] == [7]
