@@ -108,9 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     if not result.completed:
         return 130
     s = result.summary
+    solved = "not solved" if s["solved_at_step"] is None else f"solved at step {s['solved_at_step']:,}"
+    if s["seconds_to_solve"] is not None:
+        solved += f" after {s['seconds_to_solve'] / 60:.1f} min"
     print(f"{s['env_id']} seed {s['seed']}: greedy mean over {s['final_episodes']} episodes "
-          f"{s['final_mean']:.1f} (threshold {s['threshold']:g}), solved at step {s['solved_at_step']}, "
-          f"{s['steps_per_second']} steps/s. Outputs in {result.out_dir}/")
+          f"{s['final_mean']:.1f} (threshold {s['threshold']:g}; the network as training left it: "
+          f"{s['live_final_mean']:.1f}), {solved}, {s['steps_per_second']} steps/s. Outputs in {result.out_dir}/")
     return 0
 
 

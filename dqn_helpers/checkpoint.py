@@ -20,8 +20,9 @@ from typing import Any
 
 import torch
 
+from dqn_helpers.allocator import keep_freed_memory
 from dqn_helpers.errors import DQNHelpersError
-from dqn_helpers.model import PixelDQN
+from dqn_helpers.model import PixelDQN, to_device
 from dqn_helpers.recipe import RecipeConfig, build_network
 
 RUN_FORMAT = "dqn_helpers run v2"  # v1 pickled the trainer; it cannot be read safely
@@ -155,6 +156,7 @@ def load_policy(path: str | Path, device: str | torch.device = "cpu") -> tuple[P
     The network is sized from the observations of the environment its config makes, by the
     same builder training uses.
     """
+    keep_freed_memory()
     payload = safe_load(path, "policy file")
     if payload.get("format") == RUN_FORMAT:
         raise CheckpointError(f"{path} is a run checkpoint (run.pt, to resume training), not a policy file: the "
@@ -167,4 +169,4 @@ def load_policy(path: str | Path, device: str | torch.device = "cpu") -> tuple[P
     network = build_network(config, env.observation_space.shape, int(env.action_space.n))
     env.close()
     network.load_state_dict(payload["state_dict"])
-    return network.to(device).eval(), config
+    return to_device(network, device).eval(), config

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, astuple, dataclass, field
 from typing import Any, Protocol
 
@@ -23,9 +23,11 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+from dqn_helpers.allocator import keep_freed_memory
 from dqn_helpers.device import pick_device
 from dqn_helpers.envstate import decode, encode, env_state, load_env_state
 from dqn_helpers.errors import DQNHelpersError
+from dqn_helpers.evaluation import greedy_lengths
 from dqn_helpers.interrupt import deferred_interrupt
 from dqn_helpers.seeding import seed_everything
 
@@ -34,6 +36,7 @@ EVAL_SEED_OFFSET = 1_000_000  # the short evaluations during training
 CONFIRM_SEED_OFFSET = 2_000_000  # the 100-episode confirmations of a short one that hit the threshold
 FINAL_EVAL_SEED_OFFSET = 2_500_000  # the kept network's evaluation in summary.json
 VIDEO_SEED = 2_900_007  # the episode filmed for agent.mp4
+EVAL_BATCH = 100  # evaluation episodes played side by side, one forward pass per step for all
 
 
 @dataclass
@@ -88,14 +91,17 @@ class Agent(Protocol):
 
     online: torch.nn.Module
     memory: Any
+    eval_batch: int  # evaluation episodes played side by side
 
     def epsilon(self, step: int) -> float: ...
     def act(self, observation: Any, step: int) -> int: ...
     def greedy(self, observation: Any) -> int: ...
+    def greedy_batch(self, observations: list[Any]) -> Sequence[int]: ...
     def begin_episode(self, observation: Any) -> None: ...
     def remember(self, observation: Any, action: int, reward: float, next_observation: Any,
                  terminated: bool, truncated: bool) -> None: ...
     def end_episode(self, index: int) -> None: ...
+    def solved(self) -> None: ...
     def learn(self, step: int) -> UpdateLog | None: ...
     def state_dict(self) -> dict[str, Any]: ...
     def load_state_dict(self, state: dict[str, Any]) -> None: ...
@@ -145,9 +151,11 @@ class Trainer:
 
     def __init__(self, config: RunConfig) -> None:
         self.config = config
+        keep_freed_memory()
         seed_everything(config.seed)
         self.device = pick_device(config.device)
         self.env, self.eval_env = config.make_env(), config.make_env()
+        self.eval_envs = [self.eval_env]  # grown on demand by evaluate()
         self.n_actions = int(self.env.action_space.n)
         self.agent = config.make_agent(self.env, self.device)
         self.threshold = config.solve_threshold if config.solve_threshold is not None else solve_threshold(self.env)
@@ -156,7 +164,9 @@ class Trainer:
         self.history = History()
         self.best_eval, self.best_step, self.best_state = -math.inf, 0, None
         self.solved_at: int | None = None  # first step whose 100-episode evaluation met the threshold
+        self.solved_seconds: float | None = None  # training wall-clock from the start to that moment
         self.interrupted = False
+        self._session_started = time.perf_counter()  # set again by each run()
         self.train_seconds = 0.0  # wall-clock spent in run(), over all sessions of a resumed run
         self.observation, _ = self.env.reset(seed=config.seed)
         self.agent.begin_episode(self.observation)
@@ -207,7 +217,7 @@ class Trainer:
         """
         until = self.config.total_steps if until_step is None else min(until_step, self.config.total_steps)
         self.interrupted = False
-        started = time.perf_counter()
+        started = self._session_started = time.perf_counter()
         try:
             with deferred_interrupt() as interrupt_requested:
                 while self.step_count < until and not self.finished:
@@ -221,17 +231,11 @@ class Trainer:
 
     # --- evaluation -----------------------------------------------------------------------
     def evaluate(self, n_episodes: int, seed_offset: int = EVAL_SEED_OFFSET) -> list[int]:
-        """Greedy (ε = 0) episode lengths on the evaluation environment, episode i seeded offset + i."""
-        lengths = []
-        for i in range(n_episodes):
-            observation, _ = self.eval_env.reset(seed=seed_offset + i)
-            length, done = 0, False
-            while not done:
-                observation, _, terminated, truncated, _ = self.eval_env.step(self.agent.greedy(observation))
-                length += 1
-                done = terminated or truncated
-            lengths.append(length)
-        return lengths
+        """Greedy (ε = 0) episode lengths, episode i seeded offset + i, ``agent.eval_batch`` side by side."""
+        while len(self.eval_envs) < min(n_episodes, self.agent.eval_batch):
+            self.eval_envs.append(self.config.make_env())
+        seeds = [seed_offset + i for i in range(n_episodes)]
+        return greedy_lengths(self.eval_envs, self.agent.greedy_batch, seeds)
 
     def evaluate_and_keep_best(self) -> EvalLog:
         """Short greedy evaluation; confirm with many episodes when it looks solved; keep the best."""
@@ -244,6 +248,8 @@ class Trainer:
             score = log.confirmed_mean
             if score >= self.threshold and self.solved_at is None:
                 self.solved_at = self.step_count
+                self.solved_seconds = self.train_seconds + time.perf_counter() - self._session_started
+                self.agent.solved()
         self.history.evals.append(log)
         if score >= self.best_eval:  # ties: keep the later, better-trained network
             self.best_eval, self.best_step = score, self.step_count
@@ -275,7 +281,7 @@ class Trainer:
             "config": asdict(self.config),
             "counters": {"steps": self.step_count, "episodes": self.episode_count,
                          "episode_length": self.episode_length, "solved_at": self.solved_at,
-                         "train_seconds": self.train_seconds},
+                         "train_seconds": self.train_seconds, "solved_seconds": self.solved_seconds},
             "best": {"eval": self.best_eval, "step": self.best_step, "state": self.best_state},
             "history": self.history.state_dict(),
             "agent": self.agent.state_dict(),
@@ -305,6 +311,7 @@ class Trainer:
         self.observation = decode(state["observation"])
         load_global_random_state(state["global_random"])
         self.train_seconds = counters["train_seconds"]
+        self.solved_seconds = counters.get("solved_seconds")  # absent from runs saved before it existed
         return differences
 
 

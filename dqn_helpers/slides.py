@@ -174,9 +174,18 @@ class SlidesAgent:
         self._copy_target = False
         self._stored: tuple[torch.Tensor | None, torch.Tensor | None] = (None, None)
 
+    # BatchNorm acts in train mode, as in the slides: the batch's own statistics shape each
+    # action, so evaluation episodes are played one at a time, each action from a batch of one.
+    eval_batch = 1
+
     def greedy(self, observation: torch.Tensor) -> int:
-        # in train mode, as the slides act: BatchNorm sees a batch of one
         return greedy_action(self.online, observation.to(self.device))
+
+    def greedy_batch(self, observations: list[torch.Tensor]) -> list[int]:
+        return [self.greedy(observation) for observation in observations]
+
+    def solved(self) -> None:
+        """Nothing changes: the slides train on whatever the outcome."""
 
     def act(self, observation: torch.Tensor, step: int) -> int:
         """ε-greedy with the slides' schedule, drawing from Python's global generator as they do."""

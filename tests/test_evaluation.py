@@ -1,0 +1,72 @@
+"""Greedy evaluation side by side: the same episodes, seeds and lengths as one episode at a time."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import torch
+
+from dqn_helpers.checkpoint import SHIPPED_POLICY, load_policy
+from dqn_helpers.evaluation import greedy_lengths
+from dqn_helpers.loop import CONFIRM_SEED_OFFSET
+from dqn_helpers.recipe import RecipeConfig
+
+
+def one_by_one(env, choose, seeds):
+    """The plain loop: one episode, one observation, one forward pass at a time."""
+    lengths = []
+    for seed in seeds:
+        observation, _ = env.reset(seed=seed)
+        length, done = 0, False
+        while not done:
+            observation, _, terminated, truncated, _ = env.step(int(choose([observation])[0]))
+            length, done = length + 1, terminated or truncated
+        lengths.append(length)
+    return lengths
+
+
+def network_policy(network):
+    def choose(observations):
+        with torch.no_grad():
+            return network(torch.from_numpy(__import__("numpy").stack(observations))).argmax(dim=1).tolist()
+    return choose
+
+
+@pytest.mark.parametrize("n_envs", [1, 4, 12])
+def test_the_shipped_network_plays_the_same_episodes_side_by_side(n_envs):
+    """Episodes of very different lengths (some 500): a finished env takes the next pending seed."""
+    network, config = load_policy(SHIPPED_POLICY)
+    seeds = [CONFIRM_SEED_OFFSET + i for i in range(12)]
+    expected = one_by_one(config.make_env(), network_policy(network), seeds)
+    batched = greedy_lengths([config.make_env() for _ in range(n_envs)], network_policy(network), seeds)
+    assert batched == expected
+    assert max(expected) == 500  # the comparison covers long, truncated episodes
+
+
+def test_an_untrained_network_fails_the_same_episodes_side_by_side():
+    config = RecipeConfig(env_id="CartPole-v0", hidden=32, device="cpu", seed=5)
+    trainer = config.build()
+    seeds = list(range(100, 130))
+    expected = one_by_one(config.make_env(), lambda observations: [trainer.agent.greedy(observations[0])], seeds)
+    assert trainer.evaluate(30, seed_offset=100) == expected
+    assert len(trainer.eval_envs) == 30
+    assert len(set(expected)) > 1  # different seeds, different episodes
+
+
+def test_a_100_episode_evaluation_costs_seconds():
+    network, config = load_policy(SHIPPED_POLICY)
+    trainer = config.build()
+    trainer.agent.online.load_state_dict(network.state_dict())
+    start = time.perf_counter()
+    lengths = trainer.evaluate(100, seed_offset=CONFIRM_SEED_OFFSET)
+    seconds = time.perf_counter() - start
+    assert sum(lengths) > 40_000  # a solved network: mostly 500-step episodes
+    assert seconds < 30, f"100 greedy episodes took {seconds:.1f} s"
+
+
+def test_no_episodes_no_lengths_and_fewer_episodes_than_envs():
+    network, config = load_policy(SHIPPED_POLICY)
+    envs = [config.make_env() for _ in range(5)]
+    assert greedy_lengths(envs, network_policy(network), []) == []
+    assert len(greedy_lengths(envs, network_policy(network), [7, 8])) == 2
