@@ -5,17 +5,23 @@
 Both loops do everything a training step does (render, preprocess, act, store, learn). Each
 is timed after its warm-up (the slides learn from the 128th step on; the recipe from step
 5,000), so the figures are steady-state training speeds on this machine, same torch threads.
+The table goes to stdout and into the ``speed`` section of ``benchmarks/results.md``.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import torch
+from report import write_section
 
 from dqn_helpers.loop import Trainer
 from dqn_helpers.presets import preset
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def steps_per_second(trainer: Trainer, warmup: int, measured: int) -> float:
@@ -30,6 +36,8 @@ def main() -> None:
     parser.add_argument("--slides-steps", type=int, default=1_000)
     parser.add_argument("--recipe-steps", type=int, default=10_000)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--report", type=Path, default=ROOT / "benchmarks" / "results.md")
+    parser.add_argument("--section", default="speed: cpu")
     args = parser.parse_args()
     slides = preset("slides", "CartPole-v0", num_episodes=10**9, device=args.device).build()
     slides_sps = steps_per_second(slides, warmup=200, measured=args.slides_steps)
@@ -38,16 +46,24 @@ def main() -> None:
     recipe_sps = steps_per_second(recipe, warmup=recipe_config.learning_starts, measured=args.recipe_steps)
     slides_bytes = slides.agent.memory.bytes_per_transition
     recipe_bytes = recipe.agent.memory.bytes_per_transition
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {args.device}")
-    print("| loop | env steps/s (learning) | bytes per stored transition |")
-    print("|---|---|---|")
-    print(f"| slides (difference of 3x40x90 float screens, BatchNorm CNN, batch 128 every step) | "
-          f"{slides_sps:.1f} | {slides_bytes:,.0f} |")
-    print(f"| recipe (4 stacked uint8 30x90 frames, batch 32 every 4 steps) | {recipe_sps:.1f} | "
-          f"{recipe_bytes:,.0f} |")
-    print(f"| ratio | **{recipe_sps / slides_sps:.1f}x faster** | **{slides_bytes / recipe_bytes:.1f}x smaller** |")
-    print(f"memory in total: the slides' 10,000 transitions {10_000 * slides_bytes / 1e6:,.0f} MB, the recipe's "
-          f"100,000 {100_000 * recipe_bytes / 1e6:,.0f} MB")
+    lines = [
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {recipe.device}",
+        "",
+        "| loop | env steps/s (learning) | bytes per stored transition |",
+        "|---|---|---|",
+        f"| slides (difference of 3x40x90 float screens, BatchNorm CNN, batch 128 every step) | "
+        f"{slides_sps:.1f} | {slides_bytes:,.0f} |",
+        f"| recipe (4 stacked uint8 30x90 frames, batch 32 every 4 steps) | {recipe_sps:.1f} | {recipe_bytes:,.0f} |",
+        f"| ratio | **{recipe_sps / slides_sps:.1f}x faster** | **{slides_bytes / recipe_bytes:.1f}x smaller** |",
+        "",
+        f"Memory in total: the slides' 10,000 transitions {10_000 * slides_bytes / 1e6:,.0f} MB, the recipe's "
+        f"100,000 {100_000 * recipe_bytes / 1e6:,.0f} MB.",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    command = "python benchmarks/speed.py " + " ".join(sys.argv[1:])
+    write_section(args.report, args.section, f"Measured with `{command.strip()}` on {time.strftime('%Y-%m-%d')}.\n\n"
+                  f"{text}")
 
 
 if __name__ == "__main__":
