@@ -36,6 +36,8 @@ def test_cli_writes_curve_policy_summary_video_and_an_offline_wandb_run(tmp_path
     assert not (out / "run.pt").exists()  # the big resumable file goes once the run is done
     summary = json.loads((out / "summary.json").read_text())
     assert summary["steps"] == 600 and summary["final_episodes"] == 100
+    # not solved in 600 steps: the live network is the kept one, and nothing was solved
+    assert summary["live_final_mean"] == summary["final_mean"] and summary["seconds_to_solve"] is None
     assert summary["bytes_per_transition"] <= 86_400 / 20
     rows = list(csv.DictReader(open(out / "episodes.csv")))
     assert int(rows[-1]["step"]) <= 600 and sum(int(r["length"]) for r in rows) == int(rows[-1]["step"])

@@ -196,3 +196,25 @@ def test_a_slides_run_file_does_not_resume_a_recipe_run(tmp_path):
     save_run(slides, tmp_path / "run.pt")
     with pytest.raises(ConfigMismatch, match="memory_size"):
         load_run(tmp_path / "run.pt", RecipeConfig(**TINY).build())
+
+
+def test_once_solved_the_recipe_learns_at_the_lower_rate_and_a_resumed_run_keeps_it(tmp_path):
+    """A threshold of 1 is met at the first evaluation: the rate drops then, and run.pt keeps it."""
+    trainer = RecipeConfig(**(TINY | {"solve_threshold": 1.0, "steps_after_solved": None})).build()
+    lr = lambda t: {group["lr"] for group in t.agent.optimizer.param_groups}  # noqa: E731
+    trainer.run(until_step=TINY["eval_every"] - 1)
+    assert trainer.solved_at is None and lr(trainer) == {1e-3}
+    trainer.run(until_step=TINY["eval_every"])
+    assert trainer.solved_at == TINY["eval_every"] and lr(trainer) == {1e-4}
+    assert trainer.solved_seconds is not None and 0 < trainer.solved_seconds <= trainer.train_seconds
+    save_run(trainer, tmp_path / "run.pt")
+    resumed = RecipeConfig(**(TINY | {"solve_threshold": 1.0, "steps_after_solved": None})).build()
+    load_run(tmp_path / "run.pt", resumed)
+    assert lr(resumed) == {1e-4} and resumed.solved_seconds == trainer.solved_seconds
+
+
+def test_without_lr_after_solved_the_rate_stays():
+    trainer = RecipeConfig(**(TINY | {"solve_threshold": 1.0, "lr_after_solved": None})).build()
+    trainer.run(until_step=TINY["eval_every"])
+    assert trainer.solved_at is not None
+    assert {group["lr"] for group in trainer.agent.optimizer.param_groups} == {1e-3}
