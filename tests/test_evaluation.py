@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 import torch
 
@@ -29,7 +30,7 @@ def one_by_one(env, choose, seeds):
 def network_policy(network):
     def choose(observations):
         with torch.no_grad():
-            return network(torch.from_numpy(__import__("numpy").stack(observations))).argmax(dim=1).tolist()
+            return network(torch.from_numpy(np.stack(observations))).argmax(dim=1).tolist()
     return choose
 
 
@@ -70,3 +71,14 @@ def test_no_episodes_no_lengths_and_fewer_episodes_than_envs():
     envs = [config.make_env() for _ in range(5)]
     assert greedy_lengths(envs, network_policy(network), []) == []
     assert len(greedy_lengths(envs, network_policy(network), [7, 8])) == 2
+
+
+def test_the_shipped_network_balances_on_gymnasiums_own_frames():
+    """Trained on the fast renderer's frames, it must also balance seeing pygame's (shrunk) frames."""
+    from dataclasses import replace
+
+    network, config = load_policy(SHIPPED_POLICY)
+    pygame_config = replace(config, renderer="gymnasium")
+    seeds = [7_000 + i for i in range(30)]
+    lengths = greedy_lengths([pygame_config.make_env() for _ in range(30)], network_policy(network), seeds)
+    assert sum(lengths) / len(lengths) >= 475, lengths
