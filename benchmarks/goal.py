@@ -16,6 +16,7 @@ v0, 475 on v1) within 100k steps; the live network at the end of the run (solved
 from __future__ import annotations
 
 import argparse
+import shlex
 import json
 import statistics
 import subprocess
@@ -108,7 +109,7 @@ def main() -> None:
     started = time.strftime("%Y-%m-%d")
     text = table(run_all(args.envs, args.seeds, args))
     print(text)
-    command = "python benchmarks/goal.py " + " ".join(sys.argv[1:])
+    command = "python benchmarks/goal.py " + shlex.join(sys.argv[1:])
     write_section(args.report, args.section, f"Measured with `{command.strip()}` (finished {started}).\n\n{text}")
 
 

@@ -11,6 +11,7 @@ The table goes to stdout and into the ``speed`` section of ``benchmarks/results.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -61,7 +62,7 @@ def main() -> None:
     ]
     text = "\n".join(lines)
     print(text)
-    command = "python benchmarks/speed.py " + " ".join(sys.argv[1:])
+    command = "python benchmarks/speed.py " + shlex.join(sys.argv[1:])
     write_section(args.report, args.section, f"Measured with `{command.strip()}` on {time.strftime('%Y-%m-%d')}.\n\n"
                   f"{text}")
 
