@@ -16,8 +16,8 @@ v0, 475 on v1) within 100k steps; the live network at the end of the run (solved
 from __future__ import annotations
 
 import argparse
-import shlex
 import json
+import shlex
 import statistics
 import subprocess
 import sys

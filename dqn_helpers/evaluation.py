@@ -30,7 +30,7 @@ def greedy_lengths(envs: Sequence[gym.Env], choose_actions: ChooseActions, seeds
     lengths = [0] * len(seeds)
     pending = iter(range(len(seeds)))
     running: dict[int, tuple[gym.Env, Any]] = {}
-    for env, episode in zip(envs, pending):  # zip stops at the shorter, leaving the rest pending
+    for env, episode in zip(envs, pending, strict=False):  # stops when envs run out, leaving the rest pending
         running[episode] = (env, env.reset(seed=seeds[episode])[0])
     while running:
         episodes = list(running)

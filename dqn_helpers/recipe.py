@@ -92,8 +92,8 @@ class RecipeConfig(BuildsTrainer):
     RANGES: ClassVar[dict] = {
         "total_steps": POSITIVE, "num_episodes": POSITIVE, "frame_size": all_at_least(1), "frame_stack": POSITIVE,
         "renderer": one_of("fast", "gymnasium"), "hidden": POSITIVE, "channels": all_at_least(1),
-        "strides": all_at_least(1),
-        "lr": POSITIVE_REAL, "lr_after_solved": POSITIVE_REAL, "adam_eps": POSITIVE_REAL, "buffer_size": POSITIVE, "batch_size": POSITIVE,
+        "strides": all_at_least(1), "lr": POSITIVE_REAL, "lr_after_solved": POSITIVE_REAL, "adam_eps": POSITIVE_REAL,
+        "buffer_size": POSITIVE, "batch_size": POSITIVE,
         "learning_starts": NON_NEGATIVE, "train_every": POSITIVE, "gamma": PROBABILITY, "n_step": POSITIVE,
         "loss": one_of("huber", "mse"), "grad_clip_norm": POSITIVE_REAL, "target_update_every": POSITIVE,
         "tau": between(0, 1, low_open=True), "eps_start": PROBABILITY, "eps_end": PROBABILITY,
