@@ -31,5 +31,5 @@ def test_keeping_freed_blocks_makes_a_repeated_large_allocation_cheaper():
                              check=True)
         return float(out.stdout)
 
-    kept, default = min(seconds(True) for _ in range(3)), min(seconds(False) for _ in range(3))
+    kept, default = min(seconds(True) for _ in range(2)), min(seconds(False) for _ in range(2))
     assert kept < default / 1.5, f"kept {kept * 1e3:.3f} ms vs default {default * 1e3:.3f} ms per forward pass"
