@@ -217,7 +217,7 @@ class Trainer:
         """
         until = self.config.total_steps if until_step is None else min(until_step, self.config.total_steps)
         self.interrupted = False
-        started = self._session_started = time.perf_counter()
+        self._session_started = time.perf_counter()
         try:
             with deferred_interrupt() as interrupt_requested:
                 while self.step_count < until and not self.finished:
@@ -226,7 +226,7 @@ class Trainer:
                         self.interrupted = interrupt_requested()
                         return not self.interrupted
         finally:
-            self.train_seconds += time.perf_counter() - started
+            self.train_seconds += time.perf_counter() - self._session_started
         return True
 
     # --- evaluation -----------------------------------------------------------------------

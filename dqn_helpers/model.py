@@ -83,7 +83,7 @@ def to_device(network: nn.Module, device: torch.device | str) -> nn.Module:
     oneDNN's CPU convolutions run their backward pass about twice as fast on channels-last
     weights (the first convolution of the recipe's network: 1.1 ms -> 0.46 ms per batch of 32,
     fwd + bwd, on this project's 2-core machine). The input stays (N, C, H, W): torch converts it,
-    and a layer's result is the same either way. GPUs keep the default order.
+    and a layer's result is the same up to rounding in the last bits. GPUs keep the default order.
     """
     network = network.to(device)
     if torch.device(device).type == "cpu":

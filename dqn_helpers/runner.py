@@ -155,10 +155,12 @@ def finish_run(trainer: Trainer, out_dir: Path, seconds: float, steps: int, vide
     c = trainer.config
     write_curve(trainer, out_dir)
     save_policy(trainer, out_dir / "policy.pt")
-    # the network as training left it, then the kept (best evaluated) one, on the same fresh episodes
+    # the network as training left it, then the kept (best evaluated) one, on the same fresh episodes;
+    # kept at the last step (or none kept) means the same weights, so the same episodes: not played twice
     live = trainer.evaluate(c.final_eval_episodes, seed_offset=FINAL_EVAL_SEED_OFFSET)
+    kept_is_live = trainer.best_state is None or trainer.best_step == trainer.step_count
     trainer.load_best()
-    lengths = trainer.evaluate(c.final_eval_episodes, seed_offset=FINAL_EVAL_SEED_OFFSET)
+    lengths = live if kept_is_live else trainer.evaluate(c.final_eval_episodes, seed_offset=FINAL_EVAL_SEED_OFFSET)
     summary = {
         "env_id": c.env_id,
         "seed": c.seed,
