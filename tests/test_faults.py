@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_runs import start_until_first_save
 
 from dqn_helpers.checkpoint import CheckpointError, load_policy, save_run
 from dqn_helpers.env import make_env
@@ -121,13 +122,7 @@ def test_the_slides_preset_runs_the_slides_cartpole_v0_by_default():
 
 def test_sigterm_stops_the_cli_like_ctrl_c_saving_the_run(tmp_path):
     out = tmp_path / "run"
-    command = [sys.executable, "-m", "dqn_helpers", "train", "--env", "CartPole-v0", "--steps", "6000",
-               "--checkpoint-every", "1000", "--device", "cpu", "--wandb", "disabled", "--no-video",
-               "--out", str(out)]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 300
-    while not (out / "run.pt").exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.2)
+    process, _ = start_until_first_save(out)
     process.send_signal(signal.SIGTERM)
     output, _ = process.communicate(timeout=300)
     assert process.returncode == 130, output

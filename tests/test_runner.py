@@ -6,11 +6,10 @@ import csv
 import json
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from cli_runs import start_until_first_save
 
 from dqn_helpers.__main__ import main
 from dqn_helpers.errors import DQNHelpersError
@@ -68,13 +67,7 @@ def test_online_tracking_without_a_key_is_an_error_not_a_prompt(no_wandb_key):
 
 def test_ctrl_c_on_the_cli_saves_and_the_same_command_resumes(tmp_path):
     out = tmp_path / "run"
-    command = [sys.executable, "-m", "dqn_helpers", "train", "--env", "CartPole-v0", "--steps", "6000",
-               "--checkpoint-every", "1000", "--device", "cpu", "--wandb", "disabled", "--no-video",
-               "--out", str(out)]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 300
-    while not (out / "run.pt").exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.2)  # the first periodic save at step 1,000 proves the training loop is running
+    process, command = start_until_first_save(out)
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=300)
     assert process.returncode == 130, output
