@@ -59,6 +59,12 @@ class PixelDQN(nn.Module):
     ) -> None:
         super().__init__()
         (c1, c2, c3), (s1, s2, s3) = channels, strides
+        for size in (h, w):
+            for kernel, stride in zip((5, 3, 3), strides, strict=True):
+                size = conv2d_size_out(size, kernel, stride)
+            if size < 1:
+                raise ValueError(f"a {h}x{w} frame is too small for the recipe's convolutions (kernels 5, 3, 3, "
+                                 f"strides {tuple(strides)}): use a larger frame_size or smaller strides")
         self.features = nn.Sequential(
             nn.Conv2d(frames, c1, kernel_size=5, stride=s1), nn.ReLU(),
             nn.Conv2d(c1, c2, kernel_size=3, stride=s2), nn.ReLU(),

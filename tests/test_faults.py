@@ -277,3 +277,13 @@ def test_runs_are_also_saved_by_time_not_only_by_steps(tmp_path, monkeypatch):
     assert runner.train_with_checkpoints(trainer, tmp_path / "run.pt", checkpoint_every=None,
                                          checkpoint_minutes=0.2 / 60)
     assert len(saves) >= 2 and saves == sorted(saves) and saves[-1] < 900
+
+
+@pytest.mark.parametrize("setting", ["strides=(9,9,9)", "frame_size=(5,5)"])
+def test_a_frame_too_small_for_the_network_is_refused_before_training(tmp_path, setting):
+    done = subprocess.run([sys.executable, "-m", "dqn_helpers", "train", "--preset", "solved", "--env", "CartPole-v0",
+                           "--steps", "100", "--wandb", "disabled", "--out", str(tmp_path / "run"), "--set", setting],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "too small for the recipe's convolutions" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "run" / "run.pt").exists()
