@@ -19,14 +19,13 @@ import argparse
 import json
 import shlex
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from report import write_section
+from sweep import ROOT, run_queue
 
-ROOT = Path(__file__).resolve().parents[1]
 GOAL_STEPS = 100_000  # goal 3: solved within this many steps, on CartPole-v0 and v1
 
 
@@ -42,23 +41,8 @@ def command_for(env: str, seed: int, run_dir: Path, args: argparse.Namespace) ->
 def run_all(envs: list[str], seeds: list[int], args: argparse.Namespace) -> list[dict]:
     """Run every (env, seed) not finished yet, ``args.jobs`` at a time; return all summaries."""
     pairs = [(env, seed) for env in envs for seed in seeds]
-    pending = [(env, seed) for env, seed in pairs if not (args.out / f"{env}-s{seed}" / "summary.json").exists()]
-    print(f"{len(pairs) - len(pending)} of {len(pairs)} runs already finished", flush=True)
-    running: list[tuple[subprocess.Popen, Path]] = []
-    while pending or running:
-        while pending and len(running) < args.jobs:
-            env, seed = pending.pop(0)
-            run_dir = args.out / f"{env}-s{seed}"
-            run_dir.mkdir(parents=True, exist_ok=True)
-            command = command_for(env, seed, run_dir, args)
-            with open(run_dir / "train.log", "a") as log:
-                print("started:", " ".join(command[1:]), flush=True)
-                running.append((subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT), run_dir))
-        time.sleep(2)
-        for process, run_dir in list(running):
-            if process.poll() is not None:
-                running.remove((process, run_dir))
-                print(f"finished {run_dir.name} (exit {process.returncode})", flush=True)
+    run_queue([(args.out / f"{env}-s{seed}", command_for(env, seed, args.out / f"{env}-s{seed}", args))
+               for env, seed in pairs], args.jobs)
     return [json.loads((args.out / f"{env}-s{seed}" / "summary.json").read_text()) for env, seed in pairs
             if (args.out / f"{env}-s{seed}" / "summary.json").exists()]
 

@@ -48,31 +48,36 @@ class SlidesDQN(nn.Module):
 class PixelDQN(nn.Module):
     """The recipe's network: stacked uint8 grayscale frames in, Q-values out.
 
-    No BatchNorm (acting uses a batch of one, where BatchNorm's statistics mislead); the
-    input is scaled from 0..255 to 0..1 inside ``forward``, so replay batches travel to the
-    GPU as compact uint8.
+    No BatchNorm (acting uses a batch of one, where BatchNorm's statistics mislead; lesson 07's
+    ablation puts it back with ``batchnorm=True``); the input is scaled by ``in_scale`` (0..255 to
+    0..1) inside ``forward``, so replay batches travel to the GPU as compact uint8. An input of
+    shape (B, stack, C, H, W), such as the slides' 3-colour screen difference as a stack of one,
+    is read as stack x C channels.
     """
 
     def __init__(
         self, frames: int, h: int, w: int, n_actions: int, hidden: int = 256,
         channels: tuple[int, int, int] = (16, 32, 32), strides: tuple[int, int, int] = (2, 2, 1),
+        batchnorm: bool = False, in_scale: float = 1 / 255,
     ) -> None:
         super().__init__()
-        (c1, c2, c3), (s1, s2, s3) = channels, strides
+        self.in_scale = in_scale
+        c1, c2, c3 = channels
+        out_sizes = []
         for size in (h, w):
             for kernel, stride in zip((5, 3, 3), strides, strict=True):
                 size = conv2d_size_out(size, kernel, stride)
+            out_sizes.append(size)
             if size < 1:
                 raise ValueError(f"a {h}x{w} frame is too small for the recipe's convolutions (kernels 5, 3, 3, "
                                  f"strides {tuple(strides)}): use a larger frame_size or smaller strides")
-        self.features = nn.Sequential(
-            nn.Conv2d(frames, c1, kernel_size=5, stride=s1), nn.ReLU(),
-            nn.Conv2d(c1, c2, kernel_size=3, stride=s2), nn.ReLU(),
-            nn.Conv2d(c2, c3, kernel_size=3, stride=s3), nn.ReLU(),
-            nn.Flatten(),
-        )
-        with torch.no_grad():
-            flat = self.features(torch.zeros(1, frames, h, w)).shape[1]
+        layers: list[nn.Module] = []
+        for c_in, c_out, kernel, stride in zip((frames, c1, c2), (c1, c2, c3), (5, 3, 3), strides, strict=True):
+            layers.append(nn.Conv2d(c_in, c_out, kernel_size=kernel, stride=stride))
+            layers += [nn.BatchNorm2d(c_out)] if batchnorm else []  # as the slides' network has it
+            layers.append(nn.ReLU())
+        self.features = nn.Sequential(*layers, nn.Flatten())
+        flat = c3 * out_sizes[0] * out_sizes[1]
         self.head = nn.Sequential(nn.Linear(flat, hidden), nn.ReLU(), nn.Linear(hidden, n_actions))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -80,7 +85,8 @@ class PixelDQN(nn.Module):
         # (x.float() / 255) or a reorder inside the convolution each cost more than the scaling
         channels_last = self.features[0].weight.is_contiguous(memory_format=torch.channels_last)
         order = torch.channels_last if channels_last else torch.contiguous_format
-        return self.head(self.features(x.to(torch.float32, memory_format=order, copy=True).mul_(1 / 255)))
+        x = x.flatten(1, -3)  # (B, stack, C, H, W) -> (B, stack x C, H, W); a 4-d input is unchanged
+        return self.head(self.features(x.to(torch.float32, memory_format=order, copy=True).mul_(self.in_scale)))
 
 
 def to_device(network: nn.Module, device: torch.device | str) -> nn.Module:

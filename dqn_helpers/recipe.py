@@ -18,7 +18,7 @@ import torch
 from dqn_helpers.loop import EVAL_BATCH, BuildsTrainer, UpdateLog
 from dqn_helpers.model import PixelDQN, to_device
 from dqn_helpers.pixels import make_pixel_env
-from dqn_helpers.policy import LinearEpsilon, as_batch, greedy_action, select_action
+from dqn_helpers.policy import ExponentialEpsilon, LinearEpsilon, as_batch, greedy_action, select_action
 from dqn_helpers.replay import FrameReplay
 from dqn_helpers.screen import FRAME_SIZE
 from dqn_helpers.settings import (
@@ -31,6 +31,7 @@ from dqn_helpers.settings import (
     between,
     one_of,
 )
+from dqn_helpers.slides import make_difference_env
 from dqn_helpers.update import gradient_step, next_state_values, td_loss, td_targets, update_target
 
 # The goals' step budgets: CartPole-v0 solved within 100k steps, v1 within 300k.
@@ -55,10 +56,15 @@ class RecipeConfig(BuildsTrainer):
     frame_size: tuple[int, int] = FRAME_SIZE
     frame_stack: int = 4
     renderer: str = "fast"
+    # "frames": the recipe's stacked grayscale frames; "screen_difference": the slides' input, the
+    # difference of two centred 3x40x90 colour screens (lesson 07's ablation; frame_* and renderer unused)
+    observation: str = "frames"
     # the network and its optimiser
     hidden: int = 256
     channels: tuple[int, int, int] = (16, 32, 32)
     strides: tuple[int, int, int] = (2, 2, 1)
+    batchnorm: bool = False  # BatchNorm after each convolution, acting in train mode as the slides do
+    optimizer: str = "adam"  # or "rmsprop" (torch's defaults otherwise, as the slides use it)
     lr: float = 1e-3
     lr_after_solved: float | None = 1e-4  # once confirmed solved, learn at this rate (None: keep lr)
     adam_eps: float = 1e-8
@@ -73,12 +79,14 @@ class RecipeConfig(BuildsTrainer):
     grad_clip_norm: float | None = 10.0
     double_dqn: bool = True
     target_update_every: int = 500
+    target_update_episodes: int | None = None  # copy every this many episodes instead (the slides: 10)
     tau: float = 1.0
     bootstrap_truncation: bool = True
     # exploration
     eps_start: float = 1.0
     eps_end: float = 0.02
     eps_decay_steps: int = 20_000
+    eps_schedule: str = "linear"  # or "exponential": end + (start - end) exp(-step / eps_decay_steps), the slides'
     # evaluation: every ``eval_every`` steps a short greedy evaluation; when it reaches the
     # solve threshold (None: the env's own, 195 for v0 and 475 for v1) a 100-episode one confirms
     eval_every: int = 5_000
@@ -91,7 +99,9 @@ class RecipeConfig(BuildsTrainer):
 
     RANGES: ClassVar[dict] = {
         "total_steps": POSITIVE, "num_episodes": POSITIVE, "frame_size": all_at_least(1), "frame_stack": POSITIVE,
-        "renderer": one_of("fast", "gymnasium"), "hidden": POSITIVE, "channels": all_at_least(1),
+        "renderer": one_of("fast", "gymnasium"), "observation": one_of("frames", "screen_difference"),
+        "optimizer": one_of("adam", "rmsprop"), "eps_schedule": one_of("linear", "exponential"),
+        "target_update_episodes": POSITIVE, "hidden": POSITIVE, "channels": all_at_least(1),
         "strides": all_at_least(1), "lr": POSITIVE_REAL, "lr_after_solved": POSITIVE_REAL, "adam_eps": POSITIVE_REAL,
         "buffer_size": POSITIVE, "batch_size": POSITIVE,
         "learning_starts": NON_NEGATIVE, "train_every": POSITIVE, "gamma": PROBABILITY, "n_step": POSITIVE,
@@ -107,6 +117,8 @@ class RecipeConfig(BuildsTrainer):
                                 f"({self.batch_size}): the first update samples a batch from what is stored")
 
     def make_env(self) -> gym.Env:
+        if self.observation == "screen_difference":
+            return make_difference_env(self.env_id)
         return make_pixel_env(self.env_id, self.frame_size, self.frame_stack, self.renderer)
 
     def make_agent(self, env: gym.Env, device: torch.device) -> RecipeAgent:
@@ -114,10 +126,27 @@ class RecipeConfig(BuildsTrainer):
 
 
 def build_network(config: RecipeConfig, observation_shape: tuple[int, ...], n_actions: int) -> PixelDQN:
-    """The recipe's network for observations of ``observation_shape`` (stack, height, width)."""
-    frames, height, width = observation_shape
+    """The recipe's network for observations of ``observation_shape``: (stack, H, W) uint8 frames,
+    or (1, 3, H, W) float screen differences, read as 3 channels and not rescaled."""
+    *stack, height, width = observation_shape
+    frames = int(np.prod(stack))
+    in_scale = 1.0 if config.observation == "screen_difference" else 1 / 255
     return PixelDQN(frames, height, width, n_actions, config.hidden, tuple(config.channels),
-                    tuple(config.strides))
+                    tuple(config.strides), config.batchnorm, in_scale)
+
+
+def make_optimizer(config: RecipeConfig, network: torch.nn.Module) -> torch.optim.Optimizer:
+    """Adam (the recipe), or RMSprop with torch's defaults but the rate, as the slides make it."""
+    if config.optimizer == "rmsprop":
+        return torch.optim.RMSprop(network.parameters(), lr=config.lr)
+    return make_adam(network, config.lr, config.adam_eps)
+
+
+def make_epsilon(config: RecipeConfig) -> LinearEpsilon | ExponentialEpsilon:
+    """ε over steps: linear (the recipe) or exponential (the slides' formula, decay in steps)."""
+    if config.eps_schedule == "exponential":
+        return ExponentialEpsilon(config.eps_start, config.eps_end, config.eps_decay_steps)
+    return LinearEpsilon(config.eps_start, config.eps_end, config.eps_decay_steps)
 
 
 def make_adam(network: torch.nn.Module, lr: float, eps: float) -> torch.optim.Optimizer:
@@ -136,13 +165,19 @@ class RecipeAgent:
         self.config, self.n_actions, self.device = config, n_actions, device
         self.online = to_device(build_network(config, observation_shape, n_actions), device)
         self.target = copy.deepcopy(self.online)
-        self.optimizer = make_adam(self.online, config.lr, config.adam_eps)
-        self.memory = FrameReplay(config.buffer_size, observation_shape[1:], observation_shape[0], seed=config.seed)
-        self.epsilon = LinearEpsilon(config.eps_start, config.eps_end, config.eps_decay_steps)
+        if config.batchnorm:  # as the slides: the target uses its running statistics, the online net never does
+            self.target.eval()
+        self.optimizer = make_optimizer(config, self.online)
+        frame_type = np.float32 if config.observation == "screen_difference" else np.uint8
+        self.memory = FrameReplay(config.buffer_size, observation_shape[1:], observation_shape[0], seed=config.seed,
+                                  dtype=frame_type)
+        self.epsilon = make_epsilon(config)
         self.rng = random.Random(config.seed)
+        # no BatchNorm: an action does not depend on the rest of the batch, so evaluate side by side;
+        # with BatchNorm in train mode it does, so one episode at a time, as the slides' agent
+        self.eval_batch = 1 if config.batchnorm else EVAL_BATCH
 
     # --- acting ---------------------------------------------------------------------------
-    eval_batch = EVAL_BATCH  # no BatchNorm: an action does not depend on the rest of the batch
 
     def greedy(self, observation: np.ndarray) -> int:
         return greedy_action(self.online, as_batch(observation, self.device))
@@ -168,7 +203,11 @@ class RecipeAgent:
         self.memory.add(action, reward, next_observation[-1], no_bootstrap)
 
     def end_episode(self, index: int) -> None:
-        """Nothing to do: the recipe's target network follows steps, not episodes."""
+        """The slides' target copy every ``target_update_episodes`` episodes, if set (the recipe's
+        follows steps, in ``learn``)."""
+        every = self.config.target_update_episodes
+        if every is not None and index % every == 0:  # as the slides: after episodes 0, every, 2 every...
+            update_target(self.target, self.online, self.config.tau)
 
     def solved(self) -> None:
         """The run was just confirmed solved: from now on learn at ``lr_after_solved``, if set."""
@@ -180,7 +219,7 @@ class RecipeAgent:
     def learn(self, step: int) -> UpdateLog | None:
         c = self.config
         update = self.optimize() if step >= c.learning_starts and step % c.train_every == 0 else None
-        if step % c.target_update_every == 0:
+        if c.target_update_episodes is None and step % c.target_update_every == 0:
             update_target(self.target, self.online, c.tau)
         return update
 

@@ -83,10 +83,10 @@ def bytes_per_transition(transitions: Iterable[tuple]) -> float:
 class Batch:
     """A sampled batch, as arrays: what the TD update needs."""
 
-    states: np.ndarray  # (B, stack, H, W) uint8
+    states: np.ndarray  # (B, stack, *frame shape), the frames' dtype: (B, stack, H, W) uint8 for the recipe
     actions: np.ndarray  # (B,) int64
     rewards: np.ndarray  # (B,) float32
-    next_states: np.ndarray  # (B, stack, H, W) uint8
+    next_states: np.ndarray  # like states
     non_final: np.ndarray  # (B,) bool: False where the return is cut (termination; truncation only if not bootstrapped)
     discounts: np.ndarray  # (B,) float32: γ^k for the k steps summed in ``rewards``
 
@@ -103,11 +103,14 @@ class FrameReplay:
 
     ARRAYS = ("frames", "actions", "rewards", "no_bootstrap", "has_next", "episode_start")
 
-    def __init__(self, capacity: int, frame_shape: tuple[int, int], stack: int, seed: int | None = None) -> None:
+    def __init__(self, capacity: int, frame_shape: tuple[int, ...], stack: int, seed: int | None = None,
+                 dtype: np.dtype | type = np.uint8) -> None:
         if capacity <= stack + 1:
             raise ValueError(f"capacity must exceed stack + 1 = {stack + 1}, got {capacity}")
         self.capacity, self.stack = capacity, stack
-        self.frames = np.zeros((capacity, *frame_shape), dtype=np.uint8)
+        # a frame is (H, W) grayscale uint8 for the recipe; lesson 07's ablation stores the slides'
+        # (3, H, W) float screen difference as a stack of one
+        self.frames = np.zeros((capacity, *frame_shape), dtype=dtype)
         self.actions = np.zeros(capacity, dtype=np.uint8)
         self.rewards = np.zeros(capacity, dtype=np.float32)
         self.no_bootstrap = np.zeros(capacity, dtype=bool)  # the return is cut after this step

@@ -104,6 +104,14 @@ def make_slides_env(env_id: str = "CartPole-v0") -> gym.Env:
     return ScreenDifference(make_env(env_id, render_mode="rgb_array"))
 
 
+def make_difference_env(env_id: str = "CartPole-v1") -> gym.Env:
+    """The slides' observation as a NumPy array, (1, 3, 40, 90) float32: for the recipe's agent
+    (lesson 07's ablation), whose replay and network take arrays of shape (stack, ...)."""
+    env = make_slides_env(env_id)
+    space = gym.spaces.Box(-1.0, 1.0, env.observation_space.shape, dtype=np.float32)
+    return gym.wrappers.TransformObservation(env, lambda screen: screen.numpy(), space)
+
+
 def slides_loss(transitions: list[Transition], policy_net: nn.Module, target_net: nn.Module,
                 gamma: float) -> torch.Tensor:
     """The heart of the slides' ``optimize_model()``: Huber loss between Q(s, a) and the TD target.

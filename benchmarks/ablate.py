@@ -1,0 +1,128 @@
+"""Lesson 07's ablation sweep: the recipe with one thing at a time put back to the slides' choice.
+
+    python benchmarks/ablate.py --jobs 2
+
+Every variant of ``dqn_helpers.ablation.VARIANTS`` (or those named with ``--variants``) on the
+seeds 0, 1, 2, CartPole-v1, 100,000 steps at most, stopping at the confirmed solve (a 100-episode
+greedy mean ≥ 475); then seeds 3 and 4 for each variant whose first three seeds disagree (some
+solved, some not). Each run is ``python -m dqn_helpers train --preset solved ... --set ...`` in
+``<out>/<variant>-s<seed>/``, ``--jobs`` at a time, seed by seed so that every variant gets its
+first seed early. Finished runs are skipped and interrupted ones resume, so the sweep can span
+several sittings.
+
+As each run finishes, its ``evals.csv`` is copied to ``dqn_helpers/data/ablation/<variant>-s<seed>.csv``
+and its row added to ``summary.csv`` there (what lesson 07 reads); the summary table goes into
+the ``ablation`` section of ``benchmarks/results.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import shlex
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from report import write_section
+from sweep import ROOT, finished, run_queue
+
+sys.path.insert(0, str(ROOT))
+from dqn_helpers.ablation import (  # noqa: E402
+    BUDGET,
+    ENV_ID,
+    EXTRA_SEEDS,
+    SEEDS,
+    SUMMARY_COLUMNS,
+    SUMMARY_FILE,
+    VARIANTS,
+    load_results,
+    markdown_table,
+    set_arguments,
+    summarize,
+    variant,
+)
+
+RESULTS = ROOT / "dqn_helpers" / "data" / "ablation"
+
+
+def command_for(name: str, seed: int, run_dir: Path, args: argparse.Namespace) -> list[str]:
+    return [sys.executable, "-m", "dqn_helpers", "train", "--preset", "solved", "--env", ENV_ID, "--seed", str(seed),
+            "--steps", str(args.steps), "--after-solved", "0", "--out", str(run_dir), "--wandb", "disabled",
+            "--threads", str(args.threads), "--no-video", *set_arguments(variant(name))]
+
+
+def collect(run_dir: Path, results: Path) -> None:
+    """Copy a finished run's evaluations and summary row into ``results`` (the committed results)."""
+    name, _, seed = run_dir.name.rpartition("-s")
+    summary = json.loads((run_dir / "summary.json").read_text())
+    results.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(run_dir / "evals.csv", results / f"{name}-s{seed}.csv")
+    path = results / SUMMARY_FILE
+    rows = list(csv.DictReader(open(path, newline=""))) if path.exists() else []
+    rows = [row for row in rows if (row["variant"], row["seed"]) != (name, seed)]
+    rows.append({"variant": name, "seed": seed, "solved_at_step": summary["solved_at_step"] or "",
+                 "final_mean": summary["final_mean"], "final_min": summary["final_min"], "steps": summary["steps"],
+                 "training_seconds": summary["training_seconds"]})
+    order = {v.name: i for i, v in enumerate(VARIANTS)}
+    rows.sort(key=lambda row: (order.get(row["variant"], len(order)), int(row["seed"])))
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, SUMMARY_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def queue_for(names: list[str], seeds: list[int], args: argparse.Namespace) -> list[tuple[Path, list[str]]]:
+    """Seed-major (every variant's first seed, then every variant's second...), the slow variants last."""
+    order = [(seed, name) for seed in seeds for name in names if not variant(name).slow]
+    order += [(seed, name) for name in names for seed in seeds if variant(name).slow]
+    return [(args.out / f"{name}-s{seed}", command_for(name, seed, args.out / f"{name}-s{seed}", args))
+            for seed, name in order]
+
+
+def split_variants(names: list[str], args: argparse.Namespace) -> list[str]:
+    """The variants whose first seeds all finished and disagree: some solved within the budget, some not."""
+    split = []
+    for name in names:
+        dirs = [args.out / f"{name}-s{seed}" for seed in args.seeds]
+        if all(finished(d) for d in dirs):
+            solved = {json.loads((d / "summary.json").read_text())["solved_at_step"] is not None for d in dirs}
+            split += [name] if len(solved) > 1 else []
+    return split
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", nargs="+", default=[v.name for v in VARIANTS], choices=[v.name for v in VARIANTS])
+    parser.add_argument("--seeds", nargs="+", type=int, default=list(SEEDS))
+    parser.add_argument("--extra-seeds", nargs="*", type=int, default=list(EXTRA_SEEDS),
+                        help="run too for variants whose --seeds disagree")
+    parser.add_argument("--steps", type=int, default=BUDGET, help="step budget per run (a smaller one for a trial)")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads per run")
+    parser.add_argument("--out", type=Path, default=ROOT / "runs" / "ablate")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where the runs' CSVs are collected")
+    parser.add_argument("--report", type=Path, default=ROOT / "benchmarks" / "results.md")
+    args = parser.parse_args()
+    started = time.strftime("%Y-%m-%d")
+    for run_dir, _ in queue_for(args.variants, args.seeds + args.extra_seeds, args):
+        if finished(run_dir) and not (args.results / f"{run_dir.name}.csv").exists():
+            collect(run_dir, args.results)  # finished while the sweep was not watching
+    def on_finish(run_dir: Path) -> None:
+        collect(run_dir, args.results)
+
+    run_queue(queue_for(args.variants, args.seeds, args), args.jobs, on_finish)
+    split = split_variants(args.variants, args)
+    if split and args.extra_seeds:
+        print("the first seeds disagree for:", ", ".join(split), flush=True)
+        run_queue(queue_for(split, args.extra_seeds, args), args.jobs, on_finish)
+    text = markdown_table(summarize(load_results(args.results)))
+    print(text)
+    command = "python benchmarks/ablate.py " + shlex.join(sys.argv[1:])
+    write_section(args.report, "ablation", f"Measured with `{command.strip()}` (finished {started}).\n\n{text}")
+
+
+if __name__ == "__main__":
+    main()

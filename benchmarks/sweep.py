@@ -1,0 +1,41 @@
+"""Run many CLI training runs, a few at a time, each in its own process and folder.
+
+A run whose folder holds ``summary.json`` is finished and not run again; an interrupted one
+resumes from its ``run.pt`` (the CLI does that), so a sweep can be stopped and started again.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def finished(run_dir: Path) -> bool:
+    return (run_dir / "summary.json").exists()
+
+
+def run_queue(queue: list[tuple[Path, list[str]]], jobs: int,
+              on_finish: Callable[[Path], None] = lambda run_dir: None) -> None:
+    """Run each (folder, command) not finished yet, ``jobs`` at a time, logging to ``<folder>/train.log``;
+    ``on_finish(folder)`` is called as each one ends well."""
+    pending = [(run_dir, command) for run_dir, command in queue if not finished(run_dir)]
+    print(f"{len(queue) - len(pending)} of {len(queue)} runs already finished", flush=True)
+    running: list[tuple[subprocess.Popen, Path]] = []
+    while pending or running:
+        while pending and len(running) < jobs:
+            run_dir, command = pending.pop(0)
+            run_dir.mkdir(parents=True, exist_ok=True)
+            with open(run_dir / "train.log", "a") as log:
+                print("started:", " ".join(command[1:]), flush=True)
+                running.append((subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT), run_dir))
+        time.sleep(2)
+        for process, run_dir in list(running):
+            if process.poll() is not None:
+                running.remove((process, run_dir))
+                print(f"finished {run_dir.name} (exit {process.returncode})", flush=True)
+                if process.returncode == 0 and finished(run_dir):
+                    on_finish(run_dir)

@@ -1,0 +1,155 @@
+"""Lesson 07's ablation: the recipe with one thing at a time put back to the slides' choice.
+
+``VARIANTS`` names each variant and its settings (``--set`` overrides of the ``solved`` preset);
+``benchmarks/ablate.py`` runs them over seeds and copies each run's ``evals.csv`` and summary
+into ``data/ablation/``, which lesson 07 reads with ``load_results`` (no re-training there).
+"""
+
+from __future__ import annotations
+
+import csv
+import statistics
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+ENV_ID = "CartPole-v1"
+BUDGET = 100_000  # steps per run; a run also stops at its confirmed solve (``--after-solved 0``)
+SEEDS = (0, 1, 2)
+EXTRA_SEEDS = (3, 4)  # run too where the first seeds disagree (some solved, some not)
+SUMMARY_FILE = "summary.csv"
+SUMMARY_COLUMNS = ["variant", "seed", "solved_at_step", "final_mean", "final_min", "steps", "training_seconds"]
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str  # a short name, used in file names
+    change: str  # what is put back to the slides' choice, in words
+    settings: dict[str, Any] = field(default_factory=dict)  # overrides of the ``solved`` preset
+    slow: bool = False  # many times the recipe's compute per step: the sweep runs it last
+
+
+VARIANTS: tuple[Variant, ...] = (
+    Variant("recipe", "nothing: the recipe itself"),
+    Variant("1-step", "1-step returns instead of 3-step", {"n_step": 1}),
+    Variant("no-double", "the plain max target instead of Double DQN", {"double_dqn": False}),
+    Variant("slides-input", "the slides' input: the difference of two centred 3x40x90 colour screens",
+            {"observation": "screen_difference"}),
+    Variant("2-frames", "2 stacked frames instead of 4", {"frame_stack": 2}),
+    Variant("batchnorm", "BatchNorm after each convolution, acting in train mode", {"batchnorm": True}),
+    Variant("rmsprop", "RMSprop with torch's defaults (rate 0.01) instead of Adam at 1e-3",
+            {"optimizer": "rmsprop", "lr": 0.01}),
+    Variant("gamma-0.999", "γ = 0.999 instead of 0.99", {"gamma": 0.999}),
+    Variant("slides-epsilon", "ε from 0.9 to 0.05 with exponential decay 200 steps",
+            {"eps_schedule": "exponential", "eps_start": 0.9, "eps_end": 0.05, "eps_decay_steps": 200}),
+    Variant("target-10-episodes", "a target copy every 10 episodes instead of every 500 steps",
+            {"target_update_episodes": 10}),
+    Variant("no-bootstrap-at-truncation", "no bootstrap (next state None) at the time limit",
+            {"bootstrap_truncation": False}),
+    Variant("memory-10k", "a 10,000-transition memory instead of 100,000", {"buffer_size": 10_000}),
+    Variant("batch-128-every-step", "a batch of 128 every step instead of 32 every 4",
+            {"batch_size": 128, "train_every": 1}, slow=True),
+)
+
+
+def variant(name: str) -> Variant:
+    """The variant called ``name``."""
+    for v in VARIANTS:
+        if v.name == name:
+            return v
+    raise KeyError(f"no variant {name!r}; the variants are {[v.name for v in VARIANTS]}")
+
+
+def set_arguments(v: Variant) -> list[str]:
+    """The CLI's ``--set KEY=VALUE`` arguments for a variant."""
+    arguments = []
+    for key, value in v.settings.items():
+        arguments += ["--set", f"{key}={value}"]
+    return arguments
+
+
+def results_dir() -> Path:
+    """Where the committed results live: ``dqn_helpers/data/ablation``."""
+    return Path(str(resources.files("dqn_helpers") / "data" / "ablation"))
+
+
+@dataclass
+class AblationRun:
+    variant: str
+    seed: int
+    solved_at_step: int | None
+    final_mean: float  # the kept network over 100 fresh greedy episodes
+    final_min: int
+    steps: int
+    training_seconds: float
+    evals: list[tuple[int, float]]  # (step, 10-episode greedy mean), in step order
+
+
+def read_evals(path: Path) -> list[tuple[int, float]]:
+    with open(path, newline="") as handle:
+        return [(int(row["step"]), float(row["mean"])) for row in csv.DictReader(handle)]
+
+
+def load_results(folder: Path | None = None) -> list[AblationRun]:
+    """Every committed run: its summary row and its evaluations over steps."""
+    folder = folder or results_dir()
+    with open(folder / SUMMARY_FILE, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return [AblationRun(row["variant"], int(row["seed"]),
+                      int(row["solved_at_step"]) if row["solved_at_step"] else None,
+                      float(row["final_mean"]), int(row["final_min"]), int(row["steps"]),
+                      float(row["training_seconds"]), read_evals(folder / f"{row['variant']}-s{row['seed']}.csv"))
+            for row in rows]
+
+
+def curve_on_grid(run: AblationRun, grid: list[int], threshold: float) -> list[float]:
+    """The run's 10-episode greedy mean at each grid step (the last evaluation at or before it).
+
+    A run stops once a 100-episode evaluation confirms the solve; after that its curve holds
+    the threshold, so seeds that solved early still count in a mean over seeds.
+    """
+    values, last = [], 0.0
+    evals = iter(run.evals)
+    pending = next(evals, None)
+    for step in grid:
+        while pending is not None and pending[0] <= step:
+            last, pending = pending[1], next(evals, None)
+        solved = run.solved_at_step is not None and step >= run.solved_at_step
+        values.append(max(last, threshold) if solved else last)
+    return values
+
+
+@dataclass
+class VariantSummary:
+    variant: Variant
+    runs: list[AblationRun]
+
+    @property
+    def solved(self) -> list[AblationRun]:
+        return [r for r in self.runs if r.solved_at_step is not None]
+
+    def row(self) -> list[str]:
+        """Variant, seeds solved, steps to threshold (median and range), kept network's mean (median, range)."""
+        steps = sorted(r.solved_at_step for r in self.solved)
+        finals = sorted(r.final_mean for r in self.runs)
+        to_solve = (f"{statistics.median(steps):,.0f} ({steps[0]:,}–{steps[-1]:,})" if steps else "—")
+        return [self.variant.name, self.variant.change, f"{len(self.solved)} of {len(self.runs)}", to_solve,
+                f"{statistics.median(finals):.1f} ({finals[0]:.1f}–{finals[-1]:.1f})"]
+
+
+SUMMARY_HEADER = ["variant", "what changes", "seeds solved within budget", "steps to solve: median (range)",
+                  "kept network, 100 fresh episodes: median (range)"]
+
+
+def summarize(runs: list[AblationRun]) -> list[VariantSummary]:
+    """The runs grouped by variant, in ``VARIANTS`` order (variants without runs left out)."""
+    groups = [VariantSummary(v, sorted((r for r in runs if r.variant == v.name), key=lambda r: r.seed))
+              for v in VARIANTS]
+    return [g for g in groups if g.runs]
+
+
+def markdown_table(summaries: list[VariantSummary]) -> str:
+    lines = ["| " + " | ".join(SUMMARY_HEADER) + " |", "|" + "---|" * len(SUMMARY_HEADER)]
+    lines += ["| " + " | ".join(s.row()) + " |" for s in summaries]
+    return "\n".join(lines)
