@@ -89,6 +89,22 @@ class PixelDQN(nn.Module):
         return self.head(self.features(x.to(torch.float32, memory_format=order, copy=True).mul_(self.in_scale)))
 
 
+class StateDQN(nn.Module):
+    """Q-values from CartPole's state vector (position, velocity, angle, angular velocity), not pixels.
+
+    Lesson 07's comparison: the same recipe with this small MLP in place of the CNN. An input of
+    shape (B, 1, 4), the state as a stack of one, is flattened to (B, 4).
+    """
+
+    def __init__(self, n_inputs: int, n_actions: int, hidden: int = 256) -> None:
+        super().__init__()
+        self.layers = nn.Sequential(nn.Linear(n_inputs, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+                                    nn.Linear(hidden, n_actions))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.layers(x.flatten(1).to(torch.float32))
+
+
 def to_device(network: nn.Module, device: torch.device | str) -> nn.Module:
     """``network`` on ``device``; on a CPU its weights in channels-last order.
 

@@ -15,8 +15,9 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+from dqn_helpers.env import make_env
 from dqn_helpers.loop import EVAL_BATCH, BuildsTrainer, UpdateLog
-from dqn_helpers.model import PixelDQN, to_device
+from dqn_helpers.model import PixelDQN, StateDQN, to_device
 from dqn_helpers.pixels import make_pixel_env
 from dqn_helpers.policy import ExponentialEpsilon, LinearEpsilon, as_batch, greedy_action, select_action
 from dqn_helpers.replay import FrameReplay
@@ -57,7 +58,8 @@ class RecipeConfig(BuildsTrainer):
     frame_stack: int = 4
     renderer: str = "fast"
     # "frames": the recipe's stacked grayscale frames; "screen_difference": the slides' input, the
-    # difference of two centred 3x40x90 colour screens (lesson 07's ablation; frame_* and renderer unused)
+    # difference of two centred 3x40x90 colour screens; "state": CartPole's 4 numbers, with an MLP
+    # (both for lesson 07; frame_*, renderer, channels and strides are then unused)
     observation: str = "frames"
     # the network and its optimiser
     hidden: int = 256
@@ -99,7 +101,7 @@ class RecipeConfig(BuildsTrainer):
 
     RANGES: ClassVar[dict] = {
         "total_steps": POSITIVE, "num_episodes": POSITIVE, "frame_size": all_at_least(1), "frame_stack": POSITIVE,
-        "renderer": one_of("fast", "gymnasium"), "observation": one_of("frames", "screen_difference"),
+        "renderer": one_of("fast", "gymnasium"), "observation": one_of("frames", "screen_difference", "state"),
         "optimizer": one_of("adam", "rmsprop"), "eps_schedule": one_of("linear", "exponential"),
         "target_update_episodes": POSITIVE, "hidden": POSITIVE, "channels": all_at_least(1),
         "strides": all_at_least(1), "lr": POSITIVE_REAL, "lr_after_solved": POSITIVE_REAL, "adam_eps": POSITIVE_REAL,
@@ -119,15 +121,26 @@ class RecipeConfig(BuildsTrainer):
     def make_env(self) -> gym.Env:
         if self.observation == "screen_difference":
             return make_difference_env(self.env_id)
+        if self.observation == "state":
+            return make_state_env(self.env_id)
         return make_pixel_env(self.env_id, self.frame_size, self.frame_stack, self.renderer)
 
     def make_agent(self, env: gym.Env, device: torch.device) -> RecipeAgent:
         return RecipeAgent(self, env.observation_space.shape, int(env.action_space.n), device)
 
 
-def build_network(config: RecipeConfig, observation_shape: tuple[int, ...], n_actions: int) -> PixelDQN:
+def make_state_env(env_id: str) -> gym.Env:
+    """CartPole whose observation is its state vector as a stack of one, shape (1, 4) float32 (no frames drawn)."""
+    env = make_env(env_id, render_mode="rgb_array")
+    space = gym.spaces.Box(env.observation_space.low[None], env.observation_space.high[None], dtype=np.float32)
+    return gym.wrappers.TransformObservation(env, lambda state: state[None].astype(np.float32), space)
+
+
+def build_network(config: RecipeConfig, observation_shape: tuple[int, ...], n_actions: int) -> PixelDQN | StateDQN:
     """The recipe's network for observations of ``observation_shape``: (stack, H, W) uint8 frames,
-    or (1, 3, H, W) float screen differences, read as 3 channels and not rescaled."""
+    (1, 3, H, W) float screen differences (read as 3 channels, not rescaled), or (1, 4) states (an MLP)."""
+    if config.observation == "state":
+        return StateDQN(int(np.prod(observation_shape)), n_actions, config.hidden)
     *stack, height, width = observation_shape
     frames = int(np.prod(stack))
     in_scale = 1.0 if config.observation == "screen_difference" else 1 / 255
@@ -168,7 +181,7 @@ class RecipeAgent:
         if config.batchnorm:  # as the slides: the target uses its running statistics, the online net never does
             self.target.eval()
         self.optimizer = make_optimizer(config, self.online)
-        frame_type = np.float32 if config.observation == "screen_difference" else np.uint8
+        frame_type = np.uint8 if config.observation == "frames" else np.float32
         self.memory = FrameReplay(config.buffer_size, observation_shape[1:], observation_shape[0], seed=config.seed,
                                   dtype=frame_type)
         self.epsilon = make_epsilon(config)

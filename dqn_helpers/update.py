@@ -6,6 +6,8 @@ calls ``learn()``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -70,3 +72,27 @@ def update_target(target_net: nn.Module, online_net: nn.Module, tau: float = 1.0
     with torch.no_grad():
         for target, online in zip(target_net.parameters(), online_net.parameters(), strict=True):
             target.lerp_(online, tau)
+
+
+def n_step_returns(rewards: Sequence[float], terminated: Sequence[bool], next_values: Sequence[float],
+                   gamma: float, n: int) -> list[float]:
+    """The n-step target of every step of a stream of experience (lesson 07's exercise).
+
+    Step t's target sums the rewards of steps t, t+1, ... discounted by γ^k, for n steps, fewer
+    where the episode terminates first (nothing after a termination counts, and the target
+    stops there without bootstrapping) or where the stream ends; it then adds γ^m times the
+    value of the state reached after those m steps, ``next_values[t + m - 1]``. ``FrameReplay``
+    computes the same for a sampled batch.
+    """
+    targets = []
+    for t in range(len(rewards)):
+        total, discount = 0.0, 1.0
+        for k in range(t, min(t + n, len(rewards))):
+            total += discount * rewards[k]
+            discount *= gamma
+            if terminated[k]:
+                break
+        else:  # no termination within the window: bootstrap from the last state reached
+            total += discount * next_values[k]
+        targets.append(total)
+    return targets

@@ -26,6 +26,8 @@ CHECKS = {
     "select_action": checks.check_select_action,
     "compute_loss": checks.check_compute_loss,
     "train_episode": checks.check_train_episode,
+    "double_dqn_values": checks.check_double_dqn_values,
+    "n_step_returns": checks.check_n_step_returns,
 }
 
 

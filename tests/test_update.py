@@ -61,3 +61,41 @@ def test_gradient_step_clips():
     loss = (net(torch.tensor([[100.0]])) - 1000.0).pow(2).mean()
     gradient_step(net, optimizer, loss, clip_value=1.0)
     assert net.weight.item() == pytest.approx(1.0)  # the huge gradient was clamped to -1
+
+
+def test_n_step_returns_agree_with_what_the_frame_replay_samples():
+    """Lesson 07's exercise and the recipe's replay compute the same n-step targets (frames stand for states)."""
+    import numpy as np
+
+    from dqn_helpers.replay import FrameReplay
+    from dqn_helpers.update import n_step_returns
+
+    rng = np.random.default_rng(0)
+    episodes = [7, 3, 9, 5]  # lengths; every episode ends by termination but the last, cut by the stream's end
+    rewards, terminated = [], []
+    buffer = FrameReplay(200, (1, 1), stack=1, seed=0)
+    frame = 0
+    for index, length in enumerate(episodes):
+        buffer.start(np.full((1, 1), frame, dtype=np.uint8))
+        for step in range(length):
+            frame += 1
+            reward = float(rng.integers(1, 5))
+            done = step == length - 1 and index < len(episodes) - 1
+            buffer.add(0, reward, np.full((1, 1), frame, dtype=np.uint8), done)
+            rewards.append(reward)
+            terminated.append(done)
+        frame += 1  # the next episode's first frame
+    # the value of a state is its frame number: next_values[t] is the frame after step t
+    frames_after = [int(buffer.frames[(slot + 1) % buffer.capacity, 0, 0])
+                    for slot in np.flatnonzero(buffer.has_next)]
+    for n in (1, 3, 5):
+        expected = n_step_returns(rewards, terminated, [float(f) for f in frames_after], 0.9, n)
+        slots, seen = np.flatnonzero(buffer.has_next), set()
+        for _ in range(30):
+            batch = buffer.sample(len(rewards), gamma=0.9, n_step=n)
+            got = batch.rewards + np.where(batch.non_final, batch.discounts * batch.next_states[:, 0, 0, 0], 0.0)
+            for i, f in enumerate(batch.states[:, 0, 0, 0].astype(int)):
+                t = int(np.flatnonzero(buffer.frames[slots, 0, 0] == f)[0])
+                assert got[i] == pytest.approx(expected[t], rel=1e-5), (n, t)
+                seen.add(t)
+        assert len(seen) == len(rewards)  # every step was compared

@@ -1147,3 +1147,218 @@ def episode_while_done(env, policy_net, target_net, memory, select_action, optim
     if i_episode % target_update == 0:
         target_net.load_state_dict(copy.deepcopy(policy_net.state_dict()))
     return steps
+
+
+# --- lesson 07: double_dqn_values ---------------------------------------------------------
+
+@answer("double_dqn_values")
+def double_with_gather(online_net, target_net, next_states):
+    with torch.no_grad():
+        best = online_net(next_states).argmax(dim=1, keepdim=True)
+        return target_net(next_states).gather(1, best).squeeze(1)
+
+
+@answer("double_dqn_values")
+def double_with_max_indices_and_detach(online_net, target_net, next_states):
+    best = online_net(next_states).max(1)[1]
+    values = target_net(next_states)[torch.arange(len(next_states)), best]
+    return values.detach()
+
+
+@answer("double_dqn_values", "plain DQN target")
+def double_plain_max(online_net, target_net, next_states):
+    with torch.no_grad():
+        return target_net(next_states).max(1)[0]
+
+
+@answer("double_dqn_values", "roles are swapped")
+def double_roles_swapped(online_net, target_net, next_states):
+    with torch.no_grad():
+        best = target_net(next_states).argmax(1, keepdim=True)
+        return online_net(next_states).gather(1, best).squeeze(1)
+
+
+@answer("double_dqn_values", "online network's own values")
+def double_online_max(online_net, target_net, next_states):
+    with torch.no_grad():
+        return online_net(next_states).max(1).values
+
+
+@answer("double_dqn_values", "argmax, not argmin")
+def double_argmin(online_net, target_net, next_states):
+    with torch.no_grad():
+        best = online_net(next_states).argmin(1, keepdim=True)
+        return target_net(next_states).gather(1, best).squeeze(1)
+
+
+@answer("double_dqn_values", "carry gradients")
+def double_with_gradients(online_net, target_net, next_states):
+    best = online_net(next_states).argmax(1, keepdim=True)
+    return target_net(next_states).gather(1, best).squeeze(1)
+
+
+@answer("double_dqn_values", ".squeeze(1)")
+def double_no_squeeze(online_net, target_net, next_states):
+    with torch.no_grad():
+        best = online_net(next_states).argmax(1, keepdim=True)
+        return target_net(next_states).gather(1, best)
+
+
+@answer("double_dqn_values", "actions, not their values")
+def double_returns_actions(online_net, target_net, next_states):
+    with torch.no_grad():
+        return online_net(next_states).argmax(1)
+
+
+@answer("double_dqn_values", "gather along dim 1")
+def double_gather_dim0(online_net, target_net, next_states):
+    with torch.no_grad():
+        q_target = target_net(next_states)
+        best = online_net(next_states).argmax(1, keepdim=True).expand(-1, q_target.shape[1])
+        return q_target.gather(0, best)[:, 0]
+
+
+@answer("double_dqn_values", "list")
+def double_returns_list(online_net, target_net, next_states):
+    with torch.no_grad():
+        best = online_net(next_states).argmax(1, keepdim=True)
+        return target_net(next_states).gather(1, best).squeeze(1).tolist()
+
+
+# --- lesson 07: n_step_returns ------------------------------------------------------------
+
+@answer("n_step_returns")
+def n_step_nested_loops(rewards, terminated, next_values, gamma, n):
+    targets = []
+    for t in range(len(rewards)):
+        total = 0.0
+        bootstrap = True
+        for k in range(n):
+            if t + k >= len(rewards):
+                break
+            total += gamma ** k * rewards[t + k]
+            if terminated[t + k]:
+                bootstrap = False
+                break
+        if bootstrap:
+            total += gamma ** (k + 1 if t + k < len(rewards) else k) * next_values[min(t + k, len(rewards) - 1)]
+        targets.append(total)
+    return targets
+
+
+@answer("n_step_returns")
+def n_step_while_loop_numpy(rewards, terminated, next_values, gamma, n):
+    out = np.zeros(len(rewards))
+    for t in range(len(rewards)):
+        m, g = 0, 0.0
+        while m < n and t + m < len(rewards):
+            g += gamma ** m * rewards[t + m]
+            m += 1
+            if terminated[t + m - 1]:
+                break
+        if not terminated[t + m - 1]:
+            g += gamma ** m * next_values[t + m - 1]
+        out[t] = g
+    return out
+
+
+@answer("n_step_returns", "runs past the end of an episode")
+def n_step_no_cut(rewards, terminated, next_values, gamma, n):
+    out = []
+    for t in range(len(rewards)):
+        m = min(n, len(rewards) - t)
+        out.append(sum(gamma ** k * rewards[t + k] for k in range(m)) + gamma ** m * next_values[t + m - 1])
+    return out
+
+
+@answer("n_step_returns", "do not add γ^m · next_values there")
+def n_step_bootstraps_after_termination(rewards, terminated, next_values, gamma, n):
+    out = []
+    for t in range(len(rewards)):
+        g, m = 0.0, 0
+        for k in range(t, min(t + n, len(rewards))):
+            g += gamma ** m * rewards[k]
+            m += 1
+            if terminated[k]:
+                break
+        out.append(g + gamma ** m * next_values[t + m - 1])
+    return out
+
+
+@answer("n_step_returns", "first reward is not discounted")
+def n_step_discounts_first_reward(rewards, terminated, next_values, gamma, n):
+    out = []
+    for t in range(len(rewards)):
+        g, m, ended = 0.0, 0, False
+        for k in range(t, min(t + n, len(rewards))):
+            m += 1
+            g += gamma ** m * rewards[k]
+            if terminated[k]:
+                ended = True
+                break
+        out.append(g if ended else g + gamma ** m * next_values[t + m - 1])
+    return out
+
+
+@answer("n_step_returns", "not a single γ")
+def n_step_single_gamma_bootstrap(rewards, terminated, next_values, gamma, n):
+    out = []
+    for t in range(len(rewards)):
+        g, m, ended = 0.0, 0, False
+        for k in range(t, min(t + n, len(rewards))):
+            g += gamma ** m * rewards[k]
+            m += 1
+            if terminated[k]:
+                ended = True
+                break
+        out.append(g if ended else g + gamma * next_values[t + m - 1])
+    return out
+
+
+@answer("n_step_returns", "next_values[t + m - 1], not next_values[t]")
+def n_step_bootstraps_from_first(rewards, terminated, next_values, gamma, n):
+    out = []
+    for t in range(len(rewards)):
+        g, m, ended = 0.0, 0, False
+        for k in range(t, min(t + n, len(rewards))):
+            g += gamma ** m * rewards[k]
+            m += 1
+            if terminated[k]:
+                ended = True
+                break
+        out.append(g if ended else g + gamma ** m * next_values[t])
+    return out
+
+
+@answer("n_step_returns", "n is ignored")
+def n_step_one_step(rewards, terminated, next_values, gamma, n):
+    return [r if done else r + gamma * v for r, done, v in zip(rewards, terminated, next_values)]
+
+
+@answer("n_step_returns", "IndexError")
+def n_step_runs_off_the_stream(rewards, terminated, next_values, gamma, n):
+    out = []
+    for t in range(len(rewards)):
+        g, ended = 0.0, False
+        for k in range(n):
+            g += gamma ** k * rewards[t + k]
+            if terminated[t + k]:
+                ended = True
+                break
+        out.append(g if ended else g + gamma ** n * next_values[t + n - 1])
+    return out
+
+
+@answer("n_step_returns", "end of the stream is not the end of an episode")
+def n_step_drops_stream_end_bootstrap(rewards, terminated, next_values, gamma, n):
+    out = []
+    for t in range(len(rewards)):
+        g, m, ended = 0.0, 0, False
+        for k in range(t, min(t + n, len(rewards))):
+            g += gamma ** m * rewards[k]
+            m += 1
+            if terminated[k]:
+                ended = True
+                break
+        out.append(g if ended or t + n > len(rewards) else g + gamma ** m * next_values[t + m - 1])
+    return out
