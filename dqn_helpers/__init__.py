@@ -23,6 +23,7 @@ if _sys.platform.startswith("linux") and not (
     _os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 from dqn_helpers import (  # noqa: E402 - after the environment variables above
+    ablation,
     checkpoint,
     device,
     display,
@@ -34,6 +35,7 @@ from dqn_helpers import (  # noqa: E402 - after the environment variables above
     loop,
     model,
     observers,
+    overestimation,
     pixels,
     plots,
     policy,
@@ -57,6 +59,7 @@ from dqn_helpers import (  # noqa: E402 - after the environment variables above
 __version__ = "0.1.0"
 
 __all__ = [
+    "ablation",
     "checkpoint",
     "device",
     "display",
@@ -68,6 +71,7 @@ __all__ = [
     "loop",
     "model",
     "observers",
+    "overestimation",
     "pixels",
     "plots",
     "policy",

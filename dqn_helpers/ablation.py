@@ -14,6 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 ENV_ID = "CartPole-v1"
 BUDGET = 100_000  # steps per run; a run also stops at its confirmed solve (``--after-solved 0``)
 SEEDS = (0, 1, 2)
@@ -84,11 +86,15 @@ class AblationRun:
     steps: int
     training_seconds: float
     evals: list[tuple[int, float]]  # (step, 10-episode greedy mean), in step order
+    confirmed: float | None = None  # the 100-episode mean that confirmed the solve (the selection)
 
 
-def read_evals(path: Path) -> list[tuple[int, float]]:
+def read_evals(path: Path) -> tuple[list[tuple[int, float]], float | None]:
+    """The 10-episode means over steps, and the last 100-episode confirmation's mean (None if none)."""
     with open(path, newline="") as handle:
-        return [(int(row["step"]), float(row["mean"])) for row in csv.DictReader(handle)]
+        rows = list(csv.DictReader(handle))
+    confirmed = [float(row["confirmed_mean"]) for row in rows if row.get("confirmed_mean")]
+    return [(int(row["step"]), float(row["mean"])) for row in rows], (confirmed[-1] if confirmed else None)
 
 
 def load_results(folder: Path | None = None) -> list[AblationRun]:
@@ -97,9 +103,9 @@ def load_results(folder: Path | None = None) -> list[AblationRun]:
     with open(folder / SUMMARY_FILE, newline="") as handle:
         rows = list(csv.DictReader(handle))
     return [AblationRun(row["variant"], int(row["seed"]),
-                      int(row["solved_at_step"]) if row["solved_at_step"] else None,
-                      float(row["final_mean"]), int(row["final_min"]), int(row["steps"]),
-                      float(row["training_seconds"]), read_evals(folder / f"{row['variant']}-s{row['seed']}.csv"))
+                        int(row["solved_at_step"]) if row["solved_at_step"] else None,
+                        float(row["final_mean"]), int(row["final_min"]), int(row["steps"]),
+                        float(row["training_seconds"]), *read_evals(folder / f"{row['variant']}-s{row['seed']}.csv"))
             for row in rows]
 
 
@@ -138,6 +144,65 @@ class VariantSummary:
                 f"{statistics.median(finals):.1f} ({finals[0]:.1f}–{finals[-1]:.1f})"]
 
 
+OUTCOMES = ("faster", "as fast", "slower", "sometimes", "never")
+
+
+def outcome(summary: VariantSummary, recipe: VariantSummary) -> str:
+    """One word for a variant against the recipe: solved on no seed ("never"), some ("sometimes"),
+    or all, then "faster" / "as fast" / "slower" by the median steps to solve (±25% is "as fast")."""
+    if not summary.solved:
+        return "never"
+    if len(summary.solved) < len(summary.runs):
+        return "sometimes"
+    mine = statistics.median(r.solved_at_step for r in summary.solved)
+    theirs = statistics.median(r.solved_at_step for r in recipe.solved) if recipe.solved else float("inf")
+    return "faster" if mine < 0.8 * theirs else "slower" if mine > 1.25 * theirs else "as fast"
+
+
+def compare_predictions(predictions: dict[str, str], summaries: list[VariantSummary]) -> None:
+    """Print each variant's prediction next to what the runs showed."""
+    recipe = next(s for s in summaries if s.variant.name == "recipe")
+    for s in summaries:
+        if s.variant.name == "recipe":
+            continue
+        guess = str(predictions.get(s.variant.name, "?")).strip().lower()
+        seen = outcome(s, recipe)
+        mark = "(no prediction)" if guess in ("", "?") else "✓ as predicted" if guess == seen else f"you said {guess!r}"
+        print(f"{s.variant.name:<28} {seen:<10} {mark}   [{s.row()[2]} seeds solved, steps {s.row()[3]}]")
+
+
+def plot_curves(summaries: list[VariantSummary], threshold: float = 475.0, step: int = 5_000):
+    """One panel per variant: its greedy score over steps, mean over seeds with the min–max band,
+    against the recipe's mean (grey). A run that stopped at its solve holds the threshold after it."""
+    import matplotlib.pyplot as plt
+
+    budget = max(r.steps for s in summaries for r in s.runs)
+    grid = list(range(step, budget + 1, step))
+    recipe = next((s for s in summaries if s.variant.name == "recipe"), None)
+    columns = 4
+    rows = -(-len(summaries) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 2.8 * rows), sharex=True, sharey=True,
+                                squeeze=False)
+    for ax, s in zip(axes.flat, summaries, strict=False):
+        curves = np.array([curve_on_grid(r, grid, threshold) for r in s.runs])
+        if recipe is not None and s is not recipe:
+            ax.plot(grid, np.array([curve_on_grid(r, grid, threshold) for r in recipe.runs]).mean(0),
+                    color="grey", lw=1, label="recipe")
+        ax.fill_between(grid, curves.min(0), curves.max(0), alpha=0.25)
+        ax.plot(grid, curves.mean(0), lw=2, label=f"{s.variant.name} ({len(s.runs)} seeds)")
+        ax.axhline(threshold, ls=":", color="k", lw=0.8)
+        ax.set_title(s.variant.name, fontsize=10)
+        ax.legend(fontsize=7, loc="upper left")
+    for ax in axes.flat[len(summaries):]:
+        ax.axis("off")
+    for ax in axes[-1]:
+        ax.set_xlabel("environment steps")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("greedy score (10 episodes)")
+    figure.tight_layout()
+    return figure
+
+
 SUMMARY_HEADER = ["variant", "what changes", "seeds solved within budget", "steps to solve: median (range)",
                   "kept network, 100 fresh episodes: median (range)"]
 
@@ -153,3 +218,10 @@ def markdown_table(summaries: list[VariantSummary]) -> str:
     lines = ["| " + " | ".join(SUMMARY_HEADER) + " |", "|" + "---|" * len(SUMMARY_HEADER)]
     lines += ["| " + " | ".join(s.row()) + " |" for s in summaries]
     return "\n".join(lines)
+
+
+def summary_table(summaries: list[VariantSummary]):
+    """The summary as a table a notebook renders."""
+    from IPython.display import Markdown
+
+    return Markdown(markdown_table(summaries))

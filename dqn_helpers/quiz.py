@@ -149,6 +149,30 @@ QUIZZES: dict[str, list[Question]] = {
            b=("It is always smaller, so training is faster.", "Smaller values do not mean faster learning."),
            c=("It ignores small errors.", "Small errors are squared, not ignored.")),
     ],
+    "07": [
+        _q("A run's kept network scored 500 on the 10-episode evaluation that selected it. What does it score on "
+           "100 fresh episodes?", "b",
+           a=("500: it was measured.", "It was measured on the episodes it was chosen by: a selection flatters."),
+           b=("It may score less: the best of several noisy evaluations is biased upwards.",
+              "That is why the final number comes from episodes never used to choose the network."),
+           c=("Nothing can be said.", "Fresh episodes give an unbiased estimate of the kept network's score.")),
+        _q("In Double DQN, which network picks the next action and which one evaluates it?", "a",
+           a=("The online network picks (argmax), the target network evaluates.",
+              "Q_target(s', argmax_a Q_online(s', a)): an error in one network is rarely matched by the other."),
+           b=("The target network picks, the online network evaluates.", "That is the roles swapped."),
+           c=("The target network does both.", "That is the plain max target, max_a Q_target(s', a).")),
+        _q("A 3-step return starts at step t and the pole falls at step t+1. What is the target?", "c",
+           a=("r_t + γ r_{t+1} + γ² r_{t+2} + γ³ V(s_{t+3}).",
+              "Step t+2 belongs to the next episode: the sum stops at the fall."),
+           b=("r_t + γ r_{t+1} + γ² V(s_{t+2}).", "After a fall there is no next state to bootstrap from."),
+           c=("r_t + γ r_{t+1}.", "Two rewards, and no bootstrap: the future ended.")),
+        _q("Why run each ablation on several seeds?", "b",
+           a=("To average out the GPU's rounding.", "Rounding is tiny next to what a seed changes."),
+           b=("One seed can solve or fail by luck: only a spread over seeds says whether a change matters.",
+              "The recipe itself solves at quite different steps from seed to seed."),
+           c=("Because each seed trains a different environment.", "The environment is the same; its randomness "
+              "and the network's initial weights differ.")),
+    ],
 }
 
 

@@ -129,9 +129,10 @@ class RecipeConfig(BuildsTrainer):
         return RecipeAgent(self, env.observation_space.shape, int(env.action_space.n), device)
 
 
-def make_state_env(env_id: str) -> gym.Env:
-    """CartPole whose observation is its state vector as a stack of one, shape (1, 4) float32 (no frames drawn)."""
-    env = make_env(env_id, render_mode="rgb_array")
+def make_state_env(env_id: str, **kwargs: Any) -> gym.Env:
+    """CartPole whose observation is its state vector as a stack of one, shape (1, 4) float32 (no frames drawn);
+    ``kwargs`` go to ``gym.make`` (e.g. ``max_episode_steps``)."""
+    env = make_env(env_id, render_mode="rgb_array", **kwargs)
     space = gym.spaces.Box(env.observation_space.low[None], env.observation_space.high[None], dtype=np.float32)
     return gym.wrappers.TransformObservation(env, lambda state: state[None].astype(np.float32), space)
 

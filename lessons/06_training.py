@@ -414,8 +414,9 @@ print(f"speed: {slides_run.summary['steps_per_second']:.0f} steps/s, "
 #
 # The table lists what the recipe changes, and why. The reasons are reasoned, not all measured
 # here: `benchmarks/EXPERIMENTS.md` records the single-seed experiments that chose the recipe
-# (3-step returns, the learning rate, 2 vs 4 frames, update frequency, soft targets), and a
-# lesson 07 that measures each change over several seeds is in preparation.
+# (3-step returns, the learning rate, 2 vs 4 frames, update frequency, soft targets), and
+# lesson 07 puts each change back to the slides' choice, one at a time, over several seeds, and
+# shows what each one measured.
 #
 # | | slides | recipe | why |
 # |---|---|---|---|

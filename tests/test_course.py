@@ -210,3 +210,31 @@ def test_lessons_reach_the_package_one_way_dh_module_name(source):
                                                  text, re.M)
                      if line.strip() not in ("import dqn_helpers as dh", "from dqn_helpers import checks")]
     assert not other_imports, f"import only `dqn_helpers as dh` (and the checkers): {other_imports}"
+
+
+def test_prose_keeps_the_outputs_and_refuses_a_code_change(tmp_path, monkeypatch):
+    """`course.py prose` rewrites markdown without re-running; a changed code cell needs a real build."""
+    lessons, notebooks = tmp_path / "lessons", tmp_path / "notebooks"
+    lessons.mkdir()
+    source = lessons / "01_demo.py"
+    source.write_text("# %% [markdown]\n# # Demo\n# old words\n\n# %%\nprint(1 + 1)\n")
+    monkeypatch.setattr(course, "repository_url", lambda: "https://github.com/owner/repo")
+    monkeypatch.setattr(course, "ROOT", tmp_path)
+    monkeypatch.setattr(course, "LESSONS", lessons)
+    monkeypatch.setattr(course, "VERSIONS", {"student": notebooks, "solution": notebooks / "solutions"})
+    for version in course.VERSIONS:
+        nb = course.render(source, version)
+        code = next(c for c in nb.cells if c.cell_type == "code" and "1 + 1" in c.source)
+        code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="2\n")]
+        nb.metadata["language_info"]["version"] = "3.11.7"
+        course.write(nb, course.notebook_path(source, version))
+    source.write_text(source.read_text().replace("old words", "new words"))
+    assert course.prose(["01"]) == 0
+    for version in course.VERSIONS:
+        nb = nbformat.read(course.notebook_path(source, version), as_version=4)
+        assert "new words" in nb.cells[0].source
+        assert next(c for c in nb.cells if "1 + 1" in c.source).outputs[0]["text"] == "2\n"
+        assert nb.metadata["language_info"]["version"] == "3.11.7"
+    source.write_text(source.read_text().replace("1 + 1", "1 + 2"))
+    assert course.prose(["01"]) == 1
+    assert "1 + 1" in nbformat.read(course.notebook_path(source, "student"), as_version=4).cells[2].source

@@ -13,6 +13,8 @@ Both get a Colab badge and a Colab setup cell, generated from the repository add
 so the committed outputs are the ones the code produces.
 
     python tools/course.py build [NN ...]   regenerate and execute (all lessons, or those named)
+    python tools/course.py prose [NN ...]   regenerate after a change to markdown cells only, keeping
+                                            the committed outputs (refused if a code cell changed)
     python tools/course.py check            fail if a committed notebook differs from its source
     python tools/course.py fork OWNER/REPO  re-point badges and setup cells at a fork
 """
@@ -178,6 +180,32 @@ def build(names: list[str]) -> None:
             write(execute(render(source, version), target.parent), target)
 
 
+def prose(names: list[str]) -> int:
+    """Regenerate notebooks whose code cells are unchanged, keeping their outputs: a prose fix
+    needs no re-run. Refused (nothing written) where a code cell's source or tags changed."""
+    code = lambda nb: [(c.source, dict(c.metadata)) for c in nb.cells if c.cell_type == "code"]  # noqa: E731
+    updates = []
+    for source in select(names):
+        for version in VERSIONS:
+            target = notebook_path(source, version)
+            old, new = nbformat.read(target, as_version=4), render(source, version)
+            if code(old) != code(new):
+                print(f"{target.relative_to(ROOT)}: a code cell changed; run `python tools/course.py build "
+                      f"{source.stem[:2]}` instead. Nothing written.")
+                return 1
+            new.metadata = old.metadata  # what execution recorded there (language info, widget state)
+            executed = iter([c for c in old.cells if c.cell_type == "code"])
+            for cell in new.cells:
+                if cell.cell_type == "code":
+                    previous = next(executed)
+                    cell.outputs, cell.execution_count = previous.outputs, previous.execution_count
+            updates.append((new, target))
+    for nb, target in updates:
+        write(nb, target)
+        print(f"updated the prose of {target.relative_to(ROOT)}")
+    return 0
+
+
 def check() -> int:
     """0 when every committed notebook matches what its source generates, else 1."""
     problems = []
@@ -238,12 +266,16 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     build_parser = commands.add_parser("build", help="regenerate and execute notebooks")
     build_parser.add_argument("lessons", nargs="*", help="lesson numbers, e.g. 01 03 (default: all)")
+    prose_parser = commands.add_parser("prose", help="regenerate after a markdown-only change, keeping outputs")
+    prose_parser.add_argument("lessons", nargs="*", help="lesson numbers (default: all)")
     commands.add_parser("check", help="fail if a committed notebook is stale")
     fork_parser = commands.add_parser("fork", help="re-point Colab badges at OWNER/REPO")
     fork_parser.add_argument("slug", metavar="OWNER/REPO")
     args = parser.parse_args(argv)
     if args.command == "build":
         build(args.lessons)
+    elif args.command == "prose":
+        return prose(args.lessons)
     elif args.command == "check":
         return check()
     else:
