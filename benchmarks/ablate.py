@@ -105,8 +105,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "ablate")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where the runs' CSVs are collected")
     parser.add_argument("--report", type=Path, default=ROOT / "benchmarks" / "results.md")
+    parser.add_argument("--report-only", action="store_true",
+                        help="write the table of the runs collected so far (marked partial), run nothing")
     args = parser.parse_args()
     started = time.strftime("%Y-%m-%d")
+    if args.report_only:
+        report(args, f"Partial, {started}: the runs collected so far by `python benchmarks/ablate.py --jobs 2`, "
+                     "which goes on in later sittings.")
+        return
     for run_dir, _ in queue_for(args.variants, args.seeds + args.extra_seeds, args):
         if finished(run_dir) and not (args.results / f"{run_dir.name}.csv").exists():
             collect(run_dir, args.results)  # finished while the sweep was not watching
@@ -118,10 +124,18 @@ def main() -> None:
     if split and args.extra_seeds:
         print("the first seeds disagree for:", ", ".join(split), flush=True)
         run_queue(queue_for(split, args.extra_seeds, args), args.jobs, on_finish)
-    text = markdown_table(summarize(load_results(args.results)))
-    print(text)
     command = "python benchmarks/ablate.py " + shlex.join(sys.argv[1:])
-    write_section(args.report, "ablation", f"Measured with `{command.strip()}` (finished {started}).\n\n{text}")
+    report(args, f"Measured with `{command.strip()}` (finished {started}).")
+
+
+def report(args: argparse.Namespace, heading: str) -> None:
+    """The summary table of the collected runs, printed and written into the ``ablation`` section."""
+    runs = load_results(args.results)
+    expected = len(VARIANTS) * len(SEEDS)
+    text = markdown_table(summarize(runs))
+    print(text)
+    write_section(args.report, "ablation", f"{heading} {len(runs)} runs ({expected} in the first three seeds of "
+                                            f"every variant).\n\n{text}")
 
 
 if __name__ == "__main__":
