@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import torch
 
 from dqn_helpers.errors import DQNHelpersError
@@ -24,3 +27,20 @@ def pick_device(preference: str = "auto") -> torch.device:
         raise DQNHelpersError(f"device {preference!r}: this machine has {torch.cuda.device_count()} CUDA device(s), "
                               f"cuda:0 to cuda:{torch.cuda.device_count() - 1}")
     return torch.device(preference)
+
+
+@contextlib.contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run the block with ``n`` torch CPU threads, then restore the previous number.
+
+    A tiny network (lesson 07's state-vector MLP) gains nothing from a second thread: each of its
+    operations is too small to split, and keeping threads in step costs more than it saves, far
+    more when other programs share the cores (15,000 steps took 12 s on one thread and 113 s on
+    two, next to two other training runs on this project's 2-core machine).
+    """
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

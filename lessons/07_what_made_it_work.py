@@ -239,14 +239,15 @@ dh.display.show_source(dh.update.next_state_values)
 # %% tags=["nbval-ignore-output"] nbval_reason="progress bars and timings"
 value_seeds = dh.quick.budget(full=(0, 1, 2), quick=(0,))
 value_checks = {}
-for double in (False, True):
-    for seed in value_seeds:
-        config = dh.presets.preset(
-            "solved", "CartPole-v1", observation="state", double_dqn=double, seed=seed,
-            total_steps=dh.quick.budget(full=60_000, quick=800), learning_starts=dh.quick.budget(full=5_000, quick=200),
-            eval_every=0, steps_after_solved=None, lr_after_solved=None, device="cpu")
-        value_checks[double, seed] = dh.overestimation.track_values(
-            config, every=dh.quick.budget(full=5_000, quick=400), episodes=dh.quick.budget(full=5, quick=1))
+with dh.device.torch_threads(1):  # a network this small only waits for a second thread
+    for double in (False, True):
+        for seed in value_seeds:
+            config = dh.presets.preset(
+                "solved", "CartPole-v1", observation="state", double_dqn=double, seed=seed,
+                total_steps=dh.quick.budget(full=60_000, quick=800), learning_starts=dh.quick.budget(full=5_000, quick=200),
+                eval_every=0, steps_after_solved=None, lr_after_solved=None, device="cpu")
+            value_checks[double, seed] = dh.overestimation.track_values(
+                config, every=dh.quick.budget(full=5_000, quick=400), episodes=dh.quick.budget(full=5, quick=1))
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.5), sharey=True)
@@ -386,7 +387,8 @@ state_config = dh.presets.preset(
     "solved", "CartPole-v1", observation="state", seed=0, steps_after_solved=0, device="cpu",
     total_steps=dh.quick.budget(full=100_000, quick=800), learning_starts=dh.quick.budget(full=5_000, quick=200),
     eval_every=dh.quick.budget(full=5_000, quick=400), final_eval_episodes=dh.quick.budget(full=100, quick=3))
-state_run = dh.runner.train_run(state_config.build(), "runs/lesson07-state", wandb_mode="disabled", video=False)
+with dh.device.torch_threads(1):
+    state_run = dh.runner.train_run(state_config.build(), "runs/lesson07-state", wandb_mode="disabled", video=False)
 
 # %% tags=["nbval-ignore-output"] nbval_reason="the numbers depend on the budget, which quick mode shrinks"
 state = state_run.summary

@@ -38,3 +38,13 @@ def test_tracking_trains_and_measures_at_each_checkpoint_and_refuses_pixels():
     assert all(np.isfinite(c.predicted) and c.actual > 0 for c in checks)
     with pytest.raises(ValueError, match="state"):
         track_values(RecipeConfig(device="cpu"), every=100)
+
+
+def test_torch_threads_sets_and_restores_the_number_even_after_an_error():
+    from dqn_helpers.device import torch_threads
+
+    before = torch.get_num_threads()
+    with pytest.raises(RuntimeError), torch_threads(1):
+        assert torch.get_num_threads() == 1
+        raise RuntimeError("inside")
+    assert torch.get_num_threads() == before
