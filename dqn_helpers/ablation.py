@@ -50,6 +50,8 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("no-bootstrap-at-truncation", "no bootstrap (next state None) at the time limit",
             {"bootstrap_truncation": False}),
     Variant("memory-10k", "a 10,000-transition memory instead of 100,000", {"buffer_size": 10_000}),
+    Variant("clip-gradient-values", "each gradient entry clamped to ±1 instead of the norm clipped at 10",
+            {"grad_clip_norm": None, "grad_clip_value": 1.0}),
     Variant("batch-128-every-step", "a batch of 128 every step instead of 32 every 4",
             {"batch_size": 128, "train_every": 1}, slow=True),
 )

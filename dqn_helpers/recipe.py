@@ -79,6 +79,7 @@ class RecipeConfig(BuildsTrainer):
     n_step: int = 3
     loss: str = "huber"
     grad_clip_norm: float | None = 10.0
+    grad_clip_value: float | None = None  # clamp each gradient entry to ±this, as the slides do (with 1)
     double_dqn: bool = True
     target_update_every: int = 500
     target_update_episodes: int | None = None  # copy every this many episodes instead (the slides: 10)
@@ -107,7 +108,8 @@ class RecipeConfig(BuildsTrainer):
         "strides": all_at_least(1), "lr": POSITIVE_REAL, "lr_after_solved": POSITIVE_REAL, "adam_eps": POSITIVE_REAL,
         "buffer_size": POSITIVE, "batch_size": POSITIVE,
         "learning_starts": NON_NEGATIVE, "train_every": POSITIVE, "gamma": PROBABILITY, "n_step": POSITIVE,
-        "loss": one_of("huber", "mse"), "grad_clip_norm": POSITIVE_REAL, "target_update_every": POSITIVE,
+        "loss": one_of("huber", "mse"), "grad_clip_norm": POSITIVE_REAL, "grad_clip_value": POSITIVE_REAL,
+        "target_update_every": POSITIVE,
         "tau": between(0, 1, low_open=True), "eps_start": PROBABILITY, "eps_end": PROBABILITY,
         "eps_decay_steps": POSITIVE, "eval_every": NON_NEGATIVE, "eval_episodes": POSITIVE,
         "final_eval_episodes": POSITIVE, "steps_after_solved": NON_NEGATIVE,
@@ -250,7 +252,7 @@ class RecipeAgent:
         max_q = float(q_all.detach().max(1).values.mean())
         next_values = next_state_values(self.target, next_states, self.online if c.double_dqn else None)
         loss = td_loss(q_taken, td_targets(rewards, next_values, non_final, discounts), c.loss)
-        gradient_step(self.online, self.optimizer, loss, clip_norm=c.grad_clip_norm)
+        gradient_step(self.online, self.optimizer, loss, clip_value=c.grad_clip_value, clip_norm=c.grad_clip_norm)
         return UpdateLog(float(loss.item()), max_q)
 
     # --- saving ---------------------------------------------------------------------------

@@ -105,6 +105,7 @@ predictions = {
     "target-10-episodes": "?",
     "no-bootstrap-at-truncation": "?",
     "memory-10k": "?",
+    "clip-gradient-values": "?",
     "batch-128-every-step": "?",
 }
 

@@ -65,6 +65,14 @@ def test_the_slides_epsilon_rmsprop_and_batchnorm_knobs():
     assert agent.eval_batch == 1  # so evaluation plays one episode at a time
 
 
+def test_the_slides_gradient_clamp_bounds_every_entry():
+    trainer = RecipeConfig(**TINY | dict(grad_clip_norm=None, grad_clip_value=1e-4, lr=1.0, optimizer="rmsprop",
+                                         total_steps=201)).build()
+    trainer.run()  # one update at step 200
+    grads = [p.grad for p in trainer.agent.online.parameters() if p.grad is not None]
+    assert grads and max(float(g.abs().max()) for g in grads) <= 1e-4
+
+
 @pytest.mark.parametrize("observation", ["screen_difference", "state"])
 def test_other_observations_learn_and_resume_exactly(tmp_path, observation):
     tiny = TINY | dict(observation=observation, total_steps=500, eval_every=250)
