@@ -16,7 +16,7 @@ import math
 import random
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, astuple, dataclass, field
+from dataclasses import MISSING, asdict, astuple, dataclass, field, fields
 from typing import Any, Protocol
 
 import gymnasium as gym
@@ -294,7 +294,7 @@ class Trainer:
         """Continue the saved run. Settings that shaped its past must match (the differences are
         named); the budget, the device and what happens after solving may change. Returns those changes.
         """
-        differences = config_differences(state["config"], asdict(self.config))
+        differences = config_differences(with_defaults(type(self.config), state["config"]), asdict(self.config))
         fixed = [d for d in differences if d.split(":")[0] not in CHANGEABLE_ON_RESUME]
         if fixed:
             raise ConfigMismatch("the saved run has other settings: " + "; ".join(fixed) + ". Resume with the "
@@ -320,6 +320,13 @@ CHANGEABLE_ON_RESUME = {"total_steps", "num_episodes", "device", "steps_after_so
 
 class ConfigMismatch(DQNHelpersError):
     """A saved run was made with other settings than the ones it is resumed with."""
+
+
+def with_defaults(config_class: type, saved: dict[str, Any]) -> dict[str, Any]:
+    """A saved config with every setting added since it was saved at its default: the code that
+    saved it behaved as that default, so a new knob left alone does not block a resume."""
+    defaults = {f.name: f.default for f in fields(config_class) if f.default is not MISSING}
+    return defaults | saved
 
 
 def config_differences(saved: dict[str, Any], current: dict[str, Any]) -> list[str]:

@@ -189,6 +189,19 @@ def test_resuming_with_other_settings_names_them(tmp_path):
         load_run(tmp_path / "run.pt", RecipeConfig(**(TINY | {"lr": 5e-4, "n_step": 1})).build())
 
 
+def test_a_run_saved_before_a_setting_existed_resumes_when_that_setting_is_left_at_its_default(tmp_path):
+    trainer = RecipeConfig(**TINY).build()
+    trainer.run(until_step=250)
+    save_run(trainer, tmp_path / "run.pt")
+    state = torch.load(tmp_path / "run.pt", weights_only=True)
+    del state["trainer"]["config"]["grad_clip_value"]  # as a run saved before that knob was added
+    torch.save(state, tmp_path / "run.pt")
+    assert load_run(tmp_path / "run.pt", resumed := RecipeConfig(**TINY).build()) == []
+    assert resumed.run() and resumed.step_count == TINY["total_steps"]
+    with pytest.raises(ConfigMismatch, match=r"grad_clip_value: None → 1\.0"):
+        load_run(tmp_path / "run.pt", RecipeConfig(**(TINY | {"grad_clip_value": 1.0})).build())
+
+
 def test_a_slides_run_file_does_not_resume_a_recipe_run(tmp_path):
     from dqn_helpers.slides import SlidesConfig
 
