@@ -89,8 +89,8 @@ for v in dh.ablation.VARIANTS:
 # %% [markdown]
 # **Predict first.** For each variant, write one word: `"faster"`, `"as fast"`, `"slower"`,
 # `"sometimes"` (solves on some seeds only) or `"never"` (on no seed within 100,000 steps).
-# Lesson 06's table gives the reasons to expect each; lessons 03–05 showed the slides' input,
-# BatchNorm trap and ε schedule up close.
+# Lesson 06's table gives the reasons to expect each; lessons 02, 04 and 05 showed the slides'
+# input, the BatchNorm trap and the ε schedule up close.
 
 # %%
 predictions = {
@@ -268,15 +268,19 @@ plt.show()
 for double in (False, True):
     gaps = [c.predicted - c.actual for seed in value_seeds for c in value_checks[double, seed][len(
         value_checks[double, seed]) // 2:]]
+    highest = max(c.predicted for seed in value_seeds for c in value_checks[double, seed])
     print(f"{'Double DQN' if double else 'plain max':<10}: predicted minus actual over the second half of "
-          f"training, mean {np.mean(gaps):+.1f} (from {np.min(gaps):+.1f} to {np.max(gaps):+.1f})")
+          f"training, mean {np.mean(gaps):+.1f} (from {np.min(gaps):+.1f} to {np.max(gaps):+.1f}); "
+          f"highest prediction {highest:.1f}")
+print(f"no policy can collect more than 1 / (1 - γ) = {1 / (1 - 0.99):.1f}: a prediction above it over-estimates "
+      "for certain")
 
 # %% [markdown]
 # <details><summary>What to look for (open after running the cells)</summary>
 #
 # Early on both predict far *below* what they get: the values start at zero and the rewards
 # take time to flow back. Later, the over-estimation, when there is one, is a solid line above its
-# dashed line. On CartPole it is small next to the noise between seeds (an episode's reward is
+# dashed line, and a prediction above 100 is one for certain. On CartPole it is small next to the noise between seeds (an episode's reward is
 # always 1 and there are only two actions), which is why the ablation above, not this picture,
 # decides whether Double DQN matters for the recipe; on Atari, with 18 actions and noisy
 # rewards, van Hasselt et al. measured estimates several times too high.

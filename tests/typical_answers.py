@@ -1362,3 +1362,25 @@ def n_step_drops_stream_end_bootstrap(rewards, terminated, next_values, gamma, n
                 break
         out.append(g if ended or t + n > len(rewards) else g + gamma ** m * next_values[t + m - 1])
     return out
+
+
+@answer("double_dqn_values", "gather needs its index as a column")
+def double_gather_without_keepdim(online_net, target_net, next_states):
+    with torch.no_grad():
+        best = online_net(next_states).argmax(dim=1)
+        return target_net(next_states).gather(1, best).squeeze(1)
+
+
+@answer("n_step_returns", "the step that terminates is still rewarded")
+def n_step_checks_termination_before_adding(rewards, terminated, next_values, gamma, n):
+    out = []
+    for t in range(len(rewards)):
+        g, m, ended = 0.0, 0, False
+        for k in range(t, min(t + n, len(rewards))):
+            if terminated[k]:
+                ended = True
+                break
+            g += gamma ** m * rewards[k]
+            m += 1
+        out.append(g if ended else g + gamma ** m * next_values[t + m - 1])
+    return out

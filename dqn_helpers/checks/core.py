@@ -196,6 +196,9 @@ def explain(error: BaseException) -> str | None:
     if isinstance(error, IndexError) and "shape of the mask" in text:
         return ("a boolean mask and the tensor it indexes need the same length, one entry per transition: "
                 "size new tensors with len(transitions), not a fixed number.")
+    if isinstance(error, RuntimeError) and "Index tensor must have the same number of dimensions" in text:
+        return ("gather needs its index as a column, (B, 1): argmax(dim=1, keepdim=True), or .unsqueeze(1) on "
+                "a (B,) tensor of actions.")
     if isinstance(error, RecursionError):
         return "your function calls itself without end: did a name in it shadow the function?"
     return None

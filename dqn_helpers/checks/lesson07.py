@@ -129,12 +129,15 @@ def check_double_dqn_values(student: Callable[..., torch.Tensor]) -> str:
 def _returns_variant(rewards: Sequence[float], terminated: Sequence[bool], values: Sequence[float], gamma: float,
                      n: int, *, cut: bool = True, bootstrap_after_end: bool = False, reward_power: int = 0,
                      boot_power: str = "m", boot_from_first: bool = False,
-                     end_is_terminal: bool = False) -> list[float]:
+                     end_is_terminal: bool = False, skip_terminal_reward: bool = False) -> list[float]:
     """``n_step_returns`` with one typical mistake switched on."""
     out = []
     for t in range(len(rewards)):
         total, m, ended = 0.0, 0, False
         for k in range(t, min(t + n, len(rewards))):
+            if skip_terminal_reward and terminated[k]:
+                m, ended = m + 1, True
+                break
             total += gamma ** (m + reward_power) * rewards[k]
             m += 1
             if cut and terminated[k]:
@@ -167,6 +170,8 @@ def _returns_variants(rewards, terminated, values, gamma, n) -> list[tuple[Calla
           boot_from_first=True),
         v("the end of the stream is not the end of an episode: sum the steps that remain there, then bootstrap "
           "from next_values[-1].", end_is_terminal=True),
+        v("the step that terminates is still rewarded: add its reward, then stop (check terminated after "
+          "adding).", skip_terminal_reward=True),
         (lambda: _returns_variant(rewards, terminated, values, gamma, 1),
          "n is ignored: sum up to n rewards, not one."),
     ]
