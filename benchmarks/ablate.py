@@ -7,8 +7,9 @@ seeds 0, 1, 2, CartPole-v1, 100,000 steps at most, stopping at the confirmed sol
 greedy mean ≥ 475); then seeds 3 and 4 for each variant whose first three seeds disagree (some
 solved, some not). Each run is ``python -m dqn_helpers train --preset solved ... --set ...`` in
 ``<out>/<variant>-s<seed>/``, ``--jobs`` at a time, seed by seed so that every variant gets its
-first seed early. Finished runs are skipped and interrupted ones resume, so the sweep can span
-several sittings.
+first seed early; the slow variant (a batch of 128 every step: 16 times the recipe's update work)
+runs after all the others and their extra seeds. Finished runs are skipped and interrupted ones
+resume, so the sweep can span several sittings.
 
 As each run finishes, its ``evals.csv`` is copied to ``dqn_helpers/data/ablation/<variant>-s<seed>.csv``
 and its row added to ``summary.csv`` there (what lesson 07 reads); the summary table goes into
@@ -119,11 +120,14 @@ def main() -> None:
     def on_finish(run_dir: Path) -> None:
         collect(run_dir, args.results)
 
-    run_queue(queue_for(args.variants, args.seeds, args), args.jobs, on_finish)
-    split = split_variants(args.variants, args)
-    if split and args.extra_seeds:
-        print("the first seeds disagree for:", ", ".join(split), flush=True)
-        run_queue(queue_for(split, args.extra_seeds, args), args.jobs, on_finish)
+    fast = [name for name in args.variants if not variant(name).slow]
+    slow = [name for name in args.variants if variant(name).slow]
+    for names in (fast, slow):  # the slow variants after every other one's extra seeds
+        run_queue(queue_for(names, args.seeds, args), args.jobs, on_finish)
+        split = split_variants(names, args)
+        if split and args.extra_seeds:
+            print("the first seeds disagree for:", ", ".join(split), flush=True)
+            run_queue(queue_for(split, args.extra_seeds, args), args.jobs, on_finish)
     command = "python benchmarks/ablate.py " + shlex.join(sys.argv[1:])
     report(args, f"Measured with `{command.strip()}` (finished {started}).")
 
