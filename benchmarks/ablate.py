@@ -62,7 +62,10 @@ def collect(run_dir: Path, results: Path) -> None:
     results.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(run_dir / "evals.csv", results / f"{name}-s{seed}.csv")
     path = results / SUMMARY_FILE
-    rows = list(csv.DictReader(open(path, newline=""))) if path.exists() else []
+    rows = []
+    if path.exists():
+        with open(path, newline="") as handle:
+            rows = list(csv.DictReader(handle))
     rows = [row for row in rows if (row["variant"], row["seed"]) != (name, seed)]
     rows.append({"variant": name, "seed": seed, "solved_at_step": summary["solved_at_step"] or "",
                  "final_mean": summary["final_mean"], "final_min": summary["final_min"], "steps": summary["steps"],
@@ -76,11 +79,9 @@ def collect(run_dir: Path, results: Path) -> None:
 
 
 def queue_for(names: list[str], seeds: list[int], args: argparse.Namespace) -> list[tuple[Path, list[str]]]:
-    """Seed-major (every variant's first seed, then every variant's second...), the slow variants last."""
-    order = [(seed, name) for seed in seeds for name in names if not variant(name).slow]
-    order += [(seed, name) for name in names for seed in seeds if variant(name).slow]
+    """Seed-major: every variant's first seed, then every variant's second..."""
     return [(args.out / f"{name}-s{seed}", command_for(name, seed, args.out / f"{name}-s{seed}", args))
-            for seed, name in order]
+            for seed in seeds for name in names]
 
 
 def split_variants(names: list[str], args: argparse.Namespace) -> list[str]:

@@ -146,9 +146,6 @@ class VariantSummary:
                 f"{statistics.median(finals):.1f} ({finals[0]:.1f}–{finals[-1]:.1f})"]
 
 
-OUTCOMES = ("faster", "as fast", "slower", "sometimes", "never")
-
-
 def outcome(summary: VariantSummary, recipe: VariantSummary) -> str:
     """One word for a variant against the recipe: solved on no seed ("never"), some ("sometimes"),
     or all, then "faster" / "as fast" / "slower" by the median steps to solve (±25% is "as fast")."""
@@ -170,7 +167,8 @@ def compare_predictions(predictions: dict[str, str], summaries: list[VariantSumm
         guess = str(predictions.get(s.variant.name, "?")).strip().lower()
         seen = outcome(s, recipe)
         mark = "(no prediction)" if guess in ("", "?") else "✓ as predicted" if guess == seen else f"you said {guess!r}"
-        print(f"{s.variant.name:<28} {seen:<10} {mark}   [{s.row()[2]} seeds solved, steps {s.row()[3]}]")
+        _, _, solved, steps, _ = s.row()
+        print(f"{s.variant.name:<28} {seen:<10} {mark}   [{solved} seeds solved, steps {steps}]")
 
 
 def plot_curves(summaries: list[VariantSummary], threshold: float = 475.0, step: int = 5_000):
@@ -181,15 +179,15 @@ def plot_curves(summaries: list[VariantSummary], threshold: float = 475.0, step:
     budget = max(r.steps for s in summaries for r in s.runs)
     grid = list(range(step, budget + 1, step))
     recipe = next((s for s in summaries if s.variant.name == "recipe"), None)
+    recipe_mean = None if recipe is None else np.array([curve_on_grid(r, grid, threshold) for r in recipe.runs]).mean(0)
     columns = 4
     rows = -(-len(summaries) // columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 2.8 * rows), sharex=True, sharey=True,
                                 squeeze=False)
     for ax, s in zip(axes.flat, summaries, strict=False):
         curves = np.array([curve_on_grid(r, grid, threshold) for r in s.runs])
-        if recipe is not None and s is not recipe:
-            ax.plot(grid, np.array([curve_on_grid(r, grid, threshold) for r in recipe.runs]).mean(0),
-                    color="grey", lw=1, label="recipe")
+        if recipe_mean is not None and s is not recipe:
+            ax.plot(grid, recipe_mean, color="grey", lw=1, label="recipe")
         ax.fill_between(grid, curves.min(0), curves.max(0), alpha=0.25)
         ax.plot(grid, curves.mean(0), lw=2, label=f"{s.variant.name} ({len(s.runs)} seeds)")
         ax.axhline(threshold, ls=":", color="k", lw=0.8)
