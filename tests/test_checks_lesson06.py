@@ -17,11 +17,12 @@ def make_loss(*, next_net="target", reduce="max", gamma_outside=False, kind="hub
 
     def compute_loss(transitions, policy_net, target_net, gamma):
         batch = Transition(*zip(*transitions, strict=True))
-        mask = torch.tensor([s is not None for s in batch.next_state])
         states, actions, rewards = torch.cat(batch.state), torch.cat(batch.action), torch.cat(batch.reward)
+        # on the batch's device, as the slides write it: the checker runs on a GPU where there is one
+        mask = torch.tensor([s is not None for s in batch.next_state], device=states.device)
         q = policy_net(states)
         q_taken = q.gather(1, actions) if gather else q.max(1, keepdim=True).values
-        next_values = torch.zeros(len(transitions))
+        next_values = torch.zeros(len(transitions), device=states.device)
         if future and mask.any():
             net = target_net if next_net == "target" else policy_net
             out = net(torch.cat([s for s in batch.next_state if s is not None]))
