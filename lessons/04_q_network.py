@@ -278,6 +278,11 @@ print("Q(s, left), target net (eval mode): ", target_net(screen)[:, 0].detach().
 # network trains well without it, and a network without BatchNorm gives a screen the same
 # values however it is batched.
 #
+# Are (a)–(c) what makes the slides fail? They are true of the network, but whether they cost
+# a DQN anything on CartPole is a question for an experiment, not for this argument: lesson 07
+# puts BatchNorm, acting in training mode as the slides have it, back into the recipe and
+# measures it over several seeds.
+#
 # ## Exercise 3 — declaring the networks
 #
 # The slides' training code starts with a block that sets up the learner ("Network 선언"):

@@ -291,7 +291,8 @@ for epsilon in (0.0, 0.2, 0.5, 1.0):
 #   thousand steps, short episodes all of them (the counts above): very little experience before
 #   the agent acts on its own.
 # * The recipe anneals linearly, as the algorithm box does, but over many more steps (printed
-#   below, from the recipe's own settings).
+#   below, from the recipe's own settings). Whether the slides' short exploration is what makes
+#   them fail is an experiment: lesson 07 puts their schedule into the recipe and measures it.
 #
 # **Next, lesson 06:** putting it all together: the slides' training loop, what it does, and a
 # recipe that solves CartPole from pixels.
