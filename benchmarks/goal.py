@@ -16,6 +16,7 @@ v0, 475 on v1) within 100k steps; the live network at the end of the run (solved
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import shlex
 import statistics
@@ -35,6 +36,8 @@ def command_for(env: str, seed: int, run_dir: Path, args: argparse.Namespace) ->
                "--no-video"]
     if args.after_solved is not None:
         command += ["--after-solved", str(args.after_solved)]
+    for setting in args.set:
+        command += ["--set", setting]
     return command
 
 
@@ -78,6 +81,27 @@ def table(summaries: list[dict]) -> str:
     return "\n".join(lines)
 
 
+CSV_COLUMNS = ["settings", "env_id", "seed", "solved_at_step", "final_mean", "live_final_mean", "live_final_min",
+               "steps"]
+
+
+def write_csv(path: Path, settings: list[str], summaries: list[dict]) -> None:
+    """The runs' summaries as rows of ``path``, labelled with the ``--set`` settings ("" for the recipe).
+
+    Rows of other settings already in the file are kept, so the recipe and a variant of it share one
+    file (lesson 06 reads ``dqn_helpers/data/ablation/once_solved.csv``)."""
+    label = " ".join(settings)
+    kept = []
+    if path.exists():
+        with open(path, newline="") as handle:
+            kept = [row for row in csv.DictReader(handle) if row["settings"] != label]
+    rows = kept + [{"settings": label, **{k: s[k] for k in CSV_COLUMNS[1:]}} for s in summaries]
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--envs", nargs="+", default=["CartPole-v1", "CartPole-v0"])
@@ -86,12 +110,19 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads per run")
     parser.add_argument("--after-solved", type=int, default=None,
                         help="steps to train once solved (default: the CLI's, 50,000); 0 stops at the solve")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="passed on to every run: the recipe with one setting changed")
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "goal")
     parser.add_argument("--report", type=Path, default=ROOT / "benchmarks" / "results.md")
     parser.add_argument("--section", default="goal: seeds", help="which table of --report to replace")
+    parser.add_argument("--csv", type=Path, default=None,
+                        help="also write the runs' summaries as rows of this CSV, labelled with the --set settings")
     args = parser.parse_args()
     started = time.strftime("%Y-%m-%d")
-    text = table(run_all(args.envs, args.seeds, args))
+    summaries = run_all(args.envs, args.seeds, args)
+    if args.csv:
+        write_csv(args.csv, args.set, summaries)
+    text = table(summaries)
     print(text)
     command = "python benchmarks/goal.py " + shlex.join(sys.argv[1:])
     write_section(args.report, args.section, f"Measured with `{command.strip()}` (finished {started}).\n\n{text}")
