@@ -148,6 +148,13 @@ QUIZZES: dict[str, list[Question]] = {
               "For |d| < β it is the squared error (halved); beyond, its slope stays at 1."),
            b=("It is always smaller, so training is faster.", "Smaller values do not mean faster learning."),
            c=("It ignores small errors.", "Small errors are squared, not ignored.")),
+        _q("A change had a good reason, yet putting it back alone did not slow the recipe on any of 3 seeds. "
+           "What follows?", "b",
+           a=("The reason was wrong, for every task.", "One recipe on one task says nothing about every task."),
+           b=("On CartPole, inside this recipe, the change was not needed to solve; elsewhere it may be.",
+              "An ablation answers a narrow question: this recipe, this task, these seeds, this budget."),
+           c=("Three seeds prove the change never matters.", "Three seeds can miss a change that helps rarely, "
+              "and solving says nothing about staying solved.")),
     ],
     "07": [
         _q("A run's kept network scored 500 on the 10-episode evaluation that selected it. What does it score on "

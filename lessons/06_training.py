@@ -412,25 +412,43 @@ print(f"speed: {slides_run.summary['steps_per_second']:.0f} steps/s, "
 #
 # ## 3. What made it work
 #
-# The table lists what the recipe changes, and why. The reasons are reasoned, not all measured
-# here: `benchmarks/EXPERIMENTS.md` records the single-seed experiments that chose the recipe
-# (3-step returns, the learning rate, 2 vs 4 frames, update frequency, soft targets), and
-# lesson 07 puts each change back to the slides' choice, one at a time, over several seeds, and
-# shows what each one measured.
+# The recipe changes eleven things. Each change had a reason, the **idea** in the table below.
+# An idea is a hypothesis until it is measured.
+
+# %%
+dh.recipe_changes.ideas()
+
+# %% [markdown]
+# **Predict first.** Which of these changes do you expect the recipe cannot do without, and
+# which might not matter at all? Write your guesses down.
 #
-# | | slides | recipe | why |
-# |---|---|---|---|
-# | what the agent sees | difference of two 3x40x90 colour screens, cropped around the cart | **4 stacked grayscale 30x90 frames of the whole track** | a difference of blurry frames hides the pole's angle and the crop hides where the cart is; stacked frames show position *and* motion |
-# | network | conv + **BatchNorm**, acting with batch size 1 in train mode | conv without BatchNorm (lesson 04's trap) | the action no longer depends on BatchNorm's statistics of a single frame |
-# | optimiser | RMSprop, lr 0.01 (its default) | **Adam, lr 1e-3** | the default RMSprop step is far too large for a DQN |
-# | discount | γ = 0.999 | γ = 0.99 | a horizon of ~100 steps is plenty and the values stay small |
-# | exploration | ε 0.9 → 0.05 within ~1,000 steps | ε 1.0 → 0.02 linearly over **20,000 steps** | the slides stop exploring before the network knows anything |
-# | replay | 10,000 transitions, about one float32 3x40x90 screen each (lesson 03) | **100,000** transitions, each uint8 frame stored once | 10x the history in less memory (lesson 03 prints both bills) |
-# | target network | copied every 10 episodes | copied every **500 steps** | episodes get long as the agent learns: a steady schedule |
-# | returns | 1-step | **3-step** returns | rewards reach back 3 steps per update, so the value of balancing spreads faster (one seed in `EXPERIMENTS.md`; lesson 07 will measure it over seeds) |
-# | updates | batch 128 every step | batch 32 every 4 steps, **Double DQN**, gradient norm clipped at 10 | fewer, cheaper updates; Double DQN curbs over-estimated values |
-# | time limit | `next_state = None` at the 200-step limit too | bootstrap through truncation: zero the future only when the pole **falls** | the time limit is not a failure the agent could have avoided |
-# | once solved | the same step size on | Adam's learning rate drops from 1e-3 to **1e-4** once 100 greedy episodes confirm the solve | at full rate the live network can *forget* how to balance after solving (one seed fell from 500 to 117); two seeds in `EXPERIMENTS.md` (e12) and ten in `results.md` measure the lower rate |
+# Lesson 07 measures them: it takes the recipe and puts **one** change back to the slides'
+# choice at a time, on several seeds (CartPole-v1, at most 100,000 steps, a run stopping at its
+# confirmed solve). The cell below prints what that measured, folded so that you can predict
+# first; it reads the committed runs (`dqn_helpers/data/ablation/`, re-made by
+# `python benchmarks/ablate.py`), it does not type numbers in. The last row needs runs that go
+# on after the solve, so it has its own comparison (`benchmarks/results.md`, section "once
+# solved").
+
+# %%
+dh.recipe_changes.measured()
+
+# %% [markdown]
+# <details><summary>What the measurements say (open after reading them)</summary>
+#
+# * Only a few changes **carry** the recipe: without them it solves on no seed, or on some
+#   seeds only. Their ideas are backed by the measurement.
+# * Most of the others, put back **alone**, did not stop the recipe from solving, and several
+#   even solved in fewer steps. Their ideas were plausible, and the measurement does not back
+#   them on CartPole: a reason that sounds right is not evidence.
+# * Three cautions when reading "faster". It means the first confirmed solve within the budget
+#   and says nothing about *staying* solved. Changes can interact: one at a time says what a
+#   change does inside the recipe, not what it does among the slides' other choices. And steps
+#   are not minutes: a batch of 128 every step is 16 times the update work of the recipe's
+#   batch of 32 every 4 steps, so compare the minutes too.
+# * The last row is about staying solved, which the ablation runs cannot see because they stop
+#   at the solve.
+# </details>
 #
 # ### Key equations: the recipe's target
 #
@@ -591,8 +609,10 @@ print(f"the saliency is centred on row {np.sum(rows * weight):.0f} of {saliency.
 # * The slides' loop: act, step, push, optimise, every step; refresh the target every 10th
 #   episode. Run as written for 50 episodes, it does not beat a random policy.
 # * The recipe that solves CartPole from pixels changes what the agent sees, the network, the
-#   optimiser, exploration, replay and the target (n-step, Double DQN); W&B tracks a run offline
-#   and `wandb sync` uploads it later.
+#   optimiser, exploration, replay and the target (n-step, Double DQN). Put back one at a time
+#   (lesson 07), only a few of those changes carry it; the others' reasons were plausible but
+#   not borne out on CartPole. Measure, don't argue.
+# * W&B tracks a run offline, and `wandb sync` uploads it later.
 #
 # ## Quiz
 #
@@ -607,3 +627,4 @@ quiz.answer(1, "?")
 quiz.answer(2, "?")
 quiz.answer(3, "?")
 quiz.answer(4, "?")
+quiz.answer(5, "?")

@@ -1,8 +1,9 @@
 # %% [markdown]
 # # Lesson 07 — What made it work: ablations over seeds, Double DQN, n-step returns, pixels vs state
 #
-# Lesson 06 ended with a table of what the recipe changes from the slides, and why. A reason is
-# not a measurement. In this lesson you will
+# Lesson 06 listed what the recipe changes from the slides and the idea behind each, with what
+# each measured folded below it. A reason is not a measurement: this lesson shows how those
+# measurements are made and how to read them. In this lesson you will
 #
 # 1. learn how to *measure* a reinforcement-learning agent honestly: several seeds, a fixed
 #    budget, and a final score from episodes never used to choose the network;
@@ -51,7 +52,7 @@ dh.quick.announce_mode()
 
 # %%
 runs = dh.ablation.load_results()
-selected = [r for r in runs if r.confirmed is not None]
+selected = [r for r in runs if r.solved_at_step is not None]  # each stopped at the evaluation that confirmed it
 gaps = np.array([r.final_mean - r.confirmed for r in selected])
 print(f"{len(selected)} solved runs: the evaluation that selected the network averaged "
       f"{np.mean([r.confirmed for r in selected]):.1f}; the same networks on 100 fresh episodes "
