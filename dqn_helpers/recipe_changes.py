@@ -2,9 +2,8 @@
 and what lesson 07's ablation measured when that change alone was put back.
 
 The table is printed from the committed results (``data/ablation/``), so its numbers cannot drift
-from the runs: ``benchmarks/ablate.py`` re-makes the ablation, and ``benchmarks/goal.py`` (with
-``--csv``) the once-solved comparison, which the ablation cannot measure because its runs stop
-at the solve.
+from the runs: ``benchmarks/ablate.py`` re-makes the ablation, and ``benchmarks/once_solved.py``
+the once-solved comparison, which the ablation cannot measure because its runs stop at the solve.
 """
 
 from __future__ import annotations
@@ -63,11 +62,18 @@ RECIPE_CHANGES: tuple[RecipeChange, ...] = (
 )
 
 
+def _median_solve(summary: ablation.VariantSummary) -> str:
+    """"median N steps in M min" over the solved runs ("" when none solved)."""
+    if not summary.solved:
+        return ""
+    steps = statistics.median(r.solved_at_step for r in summary.solved)
+    minutes = statistics.median(r.training_seconds for r in summary.solved) / 60
+    return f"median {steps:,.0f} steps in {minutes:.1f} min"
+
+
 def _measured(summary: ablation.VariantSummary, recipe: ablation.VariantSummary) -> str:
     word = ablation.outcome(summary, recipe)
-    steps = sorted(r.solved_at_step for r in summary.solved)
-    minutes = statistics.median(r.training_seconds for r in summary.solved) / 60 if steps else 0.0
-    when = f", median {statistics.median(steps):,.0f} steps in {minutes:.1f} min" if steps else ""
+    when = f", {_median_solve(summary)}" if summary.solved else ""
     return f"{summary.variant.name}: **{word}** ({len(summary.solved)} of {len(summary.runs)} seeds{when})"
 
 
@@ -147,10 +153,8 @@ def measured_markdown(summaries: list[ablation.VariantSummary] | None = None,
                                  for name in change.variants)
         lines.append(f"| {change.what} | {measured} |")
     if recipe is not None:
-        steps = sorted(r.solved_at_step for r in recipe.solved)
-        minutes = statistics.median(r.training_seconds for r in recipe.solved) / 60
-        lines += ["", f"The recipe itself: solved on {len(recipe.solved)} of {len(recipe.runs)} seeds, median "
-                  f"{statistics.median(steps):,.0f} steps in {minutes:.1f} min (two runs sharing two CPU cores). "
+        lines += ["", f"The recipe itself: solved on {len(recipe.solved)} of {len(recipe.runs)} seeds, "
+                  f"{_median_solve(recipe)} (two runs sharing two CPU cores). "
                   f"CartPole-v1, at most {ablation.BUDGET:,} steps per run; "
                   "**faster**, **as fast**, **slower** compare the median steps to solve with the recipe's "
                   "(within ±25% is as fast)."]

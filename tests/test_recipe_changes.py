@@ -1,6 +1,6 @@
 """Lesson 06's "what made it work": every row names variants that exist, and its measured column is
 computed from the runs (so it follows the committed results), including the once-solved comparison
-that ``benchmarks/goal.py --csv`` writes."""
+that ``benchmarks/once_solved.py`` writes (with ``goal.write_csv``)."""
 
 from __future__ import annotations
 
