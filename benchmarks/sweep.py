@@ -2,10 +2,12 @@
 
 A run whose folder holds ``summary.json`` is finished and not run again; an interrupted one
 resumes from its ``run.pt`` (the CLI does that), so a sweep can be stopped and started again.
+Stopping the sweep (SIGTERM, or Ctrl-C) stops its runs too: each saves where it is.
 """
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -25,6 +27,26 @@ def run_queue(queue: list[tuple[Path, list[str]]], jobs: int,
     pending = [(run_dir, command) for run_dir, command in queue if not finished(run_dir)]
     print(f"{len(queue) - len(pending)} of {len(queue)} runs already finished", flush=True)
     running: list[tuple[subprocess.Popen, Path]] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        """Pass SIGTERM on to the runs (a signal to this process alone would leave them training), wait
+        for each to save, and end the sweep."""
+        for process, _ in running:
+            process.terminate()
+        for process, run_dir in running:
+            process.wait()
+            print(f"stopped {run_dir.name} (exit {process.returncode}); the next call resumes it", flush=True)
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        _run_all(pending, running, jobs, on_finish)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_all(pending: list[tuple[Path, list[str]]], running: list[tuple[subprocess.Popen, Path]], jobs: int,
+             on_finish: Callable[[Path], None]) -> None:
     while pending or running:
         while pending and len(running) < jobs:
             run_dir, command = pending.pop(0)

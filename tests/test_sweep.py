@@ -1,0 +1,43 @@
+"""The sweep scripts (``benchmarks/goal.py``, ``ablate.py``) run training runs as child processes;
+stopping a sweep must stop its runs, each saved where it was, and the next call resumes them."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ["hidden=16", "learning_starts=64", "buffer_size=5000", "eval_every=0", "total_steps=1000000"]
+
+
+def test_sigterm_to_the_sweep_stops_and_saves_its_runs_and_the_next_call_resumes(tmp_path):
+    command = [sys.executable, str(ROOT / "benchmarks" / "goal.py"), "--envs", "CartPole-v0", "--seeds", "0", "1",
+               "--jobs", "2", "--out", str(tmp_path / "runs"), "--report", str(tmp_path / "results.md")]
+    command += [arg for setting in SMALL for arg in ("--set", setting)]
+    sweep = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    logs = [tmp_path / "runs" / f"CartPole-v0-s{seed}" / "train.log" for seed in (0, 1)]
+    deadline = time.monotonic() + 120
+    while not all(log.exists() and "step/s" in log.read_text() for log in logs):  # both are training
+        assert sweep.poll() is None and time.monotonic() < deadline, sweep.stdout.read() if sweep.poll() else "slow"
+        time.sleep(0.5)
+    sweep.send_signal(signal.SIGTERM)  # to the sweep alone, as `kill PID` does
+    output, _ = sweep.communicate(timeout=60)
+    assert sweep.returncode == 128 + signal.SIGTERM, output
+    assert output.count("the next call resumes it") == 2, output
+    for seed in (0, 1):
+        run_dir = tmp_path / "runs" / f"CartPole-v0-s{seed}"
+        assert (run_dir / "run.pt").exists() and not (run_dir / "summary.json").exists()
+    busy = subprocess.run(["pgrep", "-f", str(tmp_path / "runs")], capture_output=True, text=True)
+    assert busy.stdout == "", "a run is still going: " + busy.stdout
+    # the next call resumes both where they were saved (here with a budget that ends them soon after)
+    steps = [int(log.read_text().split("Interrupted at step ")[1].split(":")[0].replace(",", "")) for log in logs]
+    again = subprocess.run(command[:-1] + [f"total_steps={max(steps) + 200}"], capture_output=True, text=True,
+                           timeout=300, cwd=ROOT)
+    assert again.returncode == 0, again.stdout + again.stderr
+    for log, step in zip(logs, steps, strict=True):
+        assert f"Resuming the run saved in {log.parent / 'run.pt'} at step {step:,}" in log.read_text()
+        assert json.loads((log.parent / "summary.json").read_text())["steps"] == max(steps) + 200
