@@ -5,7 +5,10 @@
 Both loops do everything a training step does (render, preprocess, act, store, learn). Each
 is timed after its warm-up (the slides learn from the 128th step on; the recipe from step
 5,000), so the figures are steady-state training speeds on this machine, same torch threads.
-The table goes to stdout and into the ``speed`` section of ``benchmarks/results.md``.
+Then the cost of one 100-episode confirmation (the evaluation a run does when its short one
+reaches the threshold): the shipped CartPole-v1 network plays the confirmation's 100 seeded
+episodes side by side, as training does, then one at a time; both must give the same lengths.
+The tables go to stdout and into the ``speed`` section of ``benchmarks/results.md``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from pathlib import Path
 import torch
 from report import write_section
 
-from dqn_helpers.loop import Trainer
+from dqn_helpers.checkpoint import SHIPPED_POLICY, load_policy
+from dqn_helpers.evaluation import greedy_lengths
+from dqn_helpers.loop import CONFIRM_SEED_OFFSET, EVAL_BATCH, Trainer
 from dqn_helpers.presets import preset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +35,24 @@ def steps_per_second(trainer: Trainer, warmup: int, measured: int) -> float:
     start = time.perf_counter()
     trainer.run(until_step=warmup + measured)
     return (trainer.step_count - warmup) / (time.perf_counter() - start)
+
+
+def confirmation_seconds(device: str, episodes: int = 100) -> tuple[float, float, int]:
+    """Seconds for the shipped network's ``episodes``-episode confirmation side by side and one episode at
+    a time, and the environment steps it took (the same episodes both ways, or this raises)."""
+    network, config = load_policy(SHIPPED_POLICY)
+    trainer = preset("solved", config.env_id, device=device).build()
+    trainer.agent.online.load_state_dict(network.state_dict())
+    seeds = [CONFIRM_SEED_OFFSET + i for i in range(episodes)]
+    timings, results = [], []
+    for n_envs in (min(EVAL_BATCH, episodes), 1):
+        envs = [config.make_env() for _ in range(n_envs)]
+        start = time.perf_counter()
+        results.append(greedy_lengths(envs, trainer.agent.greedy_batch, seeds))
+        timings.append(time.perf_counter() - start)
+    if results[0] != results[1]:
+        raise RuntimeError("side by side and one at a time played different episodes")
+    return timings[0], timings[1], sum(results[0])
 
 
 def main() -> None:
@@ -59,6 +82,18 @@ def main() -> None:
         "",
         f"Memory in total: the slides' 10,000 transitions {10_000 * slides_bytes / 1e6:,.0f} MB, the recipe's "
         f"100,000 {100_000 * recipe_bytes / 1e6:,.0f} MB.",
+    ]
+    side_by_side, one_by_one, steps = confirmation_seconds(args.device)
+    lines += [
+        "",
+        f"A 100-episode confirmation on CartPole-v1 (the shipped network, {steps:,} greedy steps):",
+        "",
+        "| evaluation | seconds | env steps/s |",
+        "|---|---|---|",
+        f"| side by side ({EVAL_BATCH} episodes, one forward pass per step for all) | {side_by_side:.1f} | "
+        f"{steps / side_by_side:,.0f} |",
+        f"| one episode at a time | {one_by_one:.1f} | {steps / one_by_one:,.0f} |",
+        f"| ratio | **{one_by_one / side_by_side:.1f}x faster** | |",
     ]
     text = "\n".join(lines)
     print(text)

@@ -35,7 +35,7 @@ def run_queue(queue: list[tuple[Path, list[str]]], jobs: int,
             process.terminate()
         for process, run_dir in running:
             process.wait()
-            print(f"stopped {run_dir.name} (exit {process.returncode}); the next call resumes it", flush=True)
+            print(f"stopped {run_dir.name} (exit {process.returncode}); the next call picks it up", flush=True)
         raise SystemExit(128 + signum)
 
     previous = signal.signal(signal.SIGTERM, stop)

@@ -27,7 +27,7 @@ def test_sigterm_to_the_sweep_stops_and_saves_its_runs_and_the_next_call_resumes
     sweep.send_signal(signal.SIGTERM)  # to the sweep alone, as `kill PID` does
     output, _ = sweep.communicate(timeout=60)
     assert sweep.returncode == 128 + signal.SIGTERM, output
-    assert output.count("the next call resumes it") == 2, output
+    assert output.count("the next call picks it up") == 2, output
     for seed in (0, 1):
         run_dir = tmp_path / "runs" / f"CartPole-v0-s{seed}"
         assert (run_dir / "run.pt").exists() and not (run_dir / "summary.json").exists()
