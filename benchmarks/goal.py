@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import shlex
 import statistics
 import sys
@@ -63,6 +64,12 @@ def row(s: dict) -> tuple[str, bool, bool]:
     return text, kept_met, live_met
 
 
+def median_over_seeds(values: list[float | None]) -> float:
+    """The median over every seed, a seed that never solved (None) counting as slower than all that did
+    (infinite): leaving it out would make a recipe that fails some seeds look faster."""
+    return statistics.median([math.inf if value is None else value for value in values])
+
+
 def table(summaries: list[dict]) -> str:
     lines = ["| env | seed | solved at step | kept network: mean (min) of 100 fresh episodes | live network at "
              "the end: mean (min) | steps run | wall-clock to solve | steps/s | goal 3 | goal 4 |",
@@ -72,12 +79,15 @@ def table(summaries: list[dict]) -> str:
     lines.append("")
     for env in sorted({s["env_id"] for s in summaries}):
         mine = [(s, r) for s, r in zip(summaries, rows, strict=True) if s["env_id"] == env]
-        times = [s["seconds_to_solve"] for s, _ in mine if s.get("seconds_to_solve") is not None]
-        median = f"{statistics.median(times) / 60:.1f} min" if times else "—"
+        seconds = median_over_seeds([s.get("seconds_to_solve") for s, _ in mine])
+        steps = median_over_seeds([s["solved_at_step"] for s, _ in mine])
+        unsolved = sum(s["solved_at_step"] is None for s, _ in mine)
         lines.append(f"- {env}: goal 3 met on {sum(r[1] for _, r in mine)} of {len(mine)} seeds, the live "
                      f"network at the end ≥ threshold on {sum(r[2] for _, r in mine)} of {len(mine)}; median "
-                     f"wall-clock to solve {median} (median solved at step "
-                     f"{statistics.median([s['solved_at_step'] or s['steps'] for s, _ in mine]):,.0f}).")
+                     f"over the {len(mine)} seeds"
+                     + (f" (the {unsolved} unsolved counted as never solved)" if unsolved else "") + ": "
+                     + (f"wall-clock to solve {seconds:.1f} s ({seconds / 60:.1f} min), solved at step {steps:,.0f}."
+                        if math.isfinite(seconds) and math.isfinite(steps) else "not solved."))
     return "\n".join(lines)
 
 

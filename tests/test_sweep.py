@@ -41,3 +41,23 @@ def test_sigterm_to_the_sweep_stops_and_saves_its_runs_and_the_next_call_resumes
     for log, step in zip(logs, steps, strict=True):
         assert f"Resuming the run saved in {log.parent / 'run.pt'} at step {step:,}" in log.read_text()
         assert json.loads((log.parent / "summary.json").read_text())["steps"] == max(steps) + 200
+
+
+def summary(seed: int, solved_at: int | None, seconds: float | None) -> dict:
+    return {"env_id": "CartPole-v1", "seed": seed, "solved_at_step": solved_at, "seconds_to_solve": seconds,
+            "final_mean": 500.0 if solved_at else 300.0, "final_min": 200, "live_final_mean": 490.0,
+            "live_final_min": 100, "threshold": 475.0, "steps": solved_at or 100_000, "steps_per_second": 400.0}
+
+
+def test_the_median_time_to_solve_counts_a_seed_that_never_solved_as_slower_than_all(monkeypatch):
+    """Goal 2 is a median over seeds: dropping the unsolved seeds would make a failing recipe look fast."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import goal
+
+    runs = [summary(0, 30_000, 60.0), summary(1, 40_000, 100.0), summary(2, None, None), summary(3, 90_000, 200.0)]
+    text = goal.table(runs)
+    assert ("median over the 4 seeds (the 1 unsolved counted as never solved): wall-clock to solve 150.0 s "
+            "(2.5 min), solved at step 65,000.") in text
+    assert "goal 3 met on 3 of 4 seeds" in text
+    assert "not solved." in goal.table(runs[:1] + [summary(1, None, None), summary(2, None, None)])
+    sys.modules.pop("goal", None)
