@@ -2,7 +2,8 @@
 
 A run whose folder holds ``summary.json`` is finished and not run again; an interrupted one
 resumes from its ``run.pt`` (the CLI does that), so a sweep can be stopped and started again.
-Stopping the sweep (SIGTERM, or Ctrl-C) stops its runs too: each saves where it is.
+Stopping the sweep stops its runs too, each saved where it is: SIGTERM to the sweep is passed on
+to them; Ctrl-C in its terminal reaches them directly, and the sweep waits for them to save.
 """
 
 from __future__ import annotations
@@ -29,20 +30,31 @@ def run_queue(queue: list[tuple[Path, list[str]]], jobs: int,
     running: list[tuple[subprocess.Popen, Path]] = []
 
     def stop(signum: int, _frame: object) -> None:
-        """Pass SIGTERM on to the runs (a signal to this process alone would leave them training), wait
-        for each to save, and end the sweep."""
+        """SIGTERM to this process alone would leave the runs training: pass it on, and end the sweep."""
         for process, _ in running:
             process.terminate()
-        for process, run_dir in running:
-            process.wait()
-            print(f"stopped {run_dir.name} (exit {process.returncode}); the next call picks it up", flush=True)
+        wait_for(running)
         raise SystemExit(128 + signum)
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
         _run_all(pending, running, jobs, on_finish)
+    except KeyboardInterrupt:  # Ctrl-C in the terminal reached the runs too: let them save, no traceback
+        wait_for(running, patience=60)
+        raise SystemExit(130) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def wait_for(running: list[tuple[subprocess.Popen, Path]], patience: float | None = None) -> None:
+    """Wait for each run to save and exit; after ``patience`` seconds, ask one still training to stop."""
+    for process, run_dir in running:
+        try:
+            process.wait(timeout=patience)
+        except subprocess.TimeoutExpired:  # it did not hear the Ctrl-C (sent to the sweep alone)
+            process.terminate()
+            process.wait()
+        print(f"stopped {run_dir.name} (exit {process.returncode}); the next call picks it up", flush=True)
 
 
 def _run_all(pending: list[tuple[Path, list[str]]], running: list[tuple[subprocess.Popen, Path]], jobs: int,

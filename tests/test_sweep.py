@@ -4,29 +4,38 @@ stopping a sweep must stop its runs, each saved where it was, and the next call 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["hidden=16", "learning_starts=64", "buffer_size=5000", "eval_every=0", "total_steps=1000000"]
 
 
-def test_sigterm_to_the_sweep_stops_and_saves_its_runs_and_the_next_call_resumes(tmp_path):
+@pytest.mark.parametrize("how", ["SIGTERM to the sweep alone", "Ctrl-C in its terminal"])
+def test_stopping_the_sweep_stops_and_saves_its_runs_and_the_next_call_resumes(tmp_path, how):
     command = [sys.executable, str(ROOT / "benchmarks" / "goal.py"), "--envs", "CartPole-v0", "--seeds", "0", "1",
                "--jobs", "2", "--out", str(tmp_path / "runs"), "--report", str(tmp_path / "results.md")]
     command += [arg for setting in SMALL for arg in ("--set", setting)]
-    sweep = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    sweep = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
+                             start_new_session=True)  # its own process group, as a terminal gives a command
     logs = [tmp_path / "runs" / f"CartPole-v0-s{seed}" / "train.log" for seed in (0, 1)]
     deadline = time.monotonic() + 120
     while not all(log.exists() and "step/s" in log.read_text() for log in logs):  # both are training
         assert sweep.poll() is None and time.monotonic() < deadline, sweep.stdout.read() if sweep.poll() else "slow"
         time.sleep(0.5)
-    sweep.send_signal(signal.SIGTERM)  # to the sweep alone, as `kill PID` does
+    if how == "SIGTERM to the sweep alone":  # as `kill PID` does
+        sweep.send_signal(signal.SIGTERM)
+    else:  # the terminal sends SIGINT to the whole foreground process group
+        os.killpg(sweep.pid, signal.SIGINT)
     output, _ = sweep.communicate(timeout=60)
-    assert sweep.returncode == 128 + signal.SIGTERM, output
+    assert sweep.returncode == (128 + signal.SIGTERM if how.startswith("SIGTERM") else 130), output
+    assert "Traceback" not in output, output
     assert output.count("the next call picks it up") == 2, output
     for seed in (0, 1):
         run_dir = tmp_path / "runs" / f"CartPole-v0-s{seed}"
