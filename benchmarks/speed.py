@@ -22,6 +22,7 @@ from pathlib import Path
 import torch
 from report import write_section
 
+from dqn_helpers.__main__ import parse_sets
 from dqn_helpers.checkpoint import SHIPPED_POLICY, load_policy
 from dqn_helpers.evaluation import greedy_lengths
 from dqn_helpers.loop import CONFIRM_SEED_OFFSET, EVAL_BATCH, Trainer
@@ -62,10 +63,12 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--report", type=Path, default=ROOT / "benchmarks" / "results.md")
     parser.add_argument("--section", default="speed: cpu")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="time the recipe with this setting changed (a candidate; see EXPERIMENTS.md)")
     args = parser.parse_args()
     slides = preset("slides", "CartPole-v0", num_episodes=10**9, device=args.device).build()
     slides_sps = steps_per_second(slides, warmup=200, measured=args.slides_steps)
-    recipe_config = preset("solved", "CartPole-v0", eval_every=0, device=args.device)
+    recipe_config = preset("solved", "CartPole-v0", **{"eval_every": 0, "device": args.device} | parse_sets(args.set))
     recipe = recipe_config.build()
     recipe_sps = steps_per_second(recipe, warmup=recipe_config.learning_starts, measured=args.recipe_steps)
     slides_bytes = slides.agent.memory.bytes_per_transition
@@ -77,7 +80,9 @@ def main() -> None:
         "|---|---|---|",
         f"| slides (difference of 3x40x90 float screens, BatchNorm CNN, batch 128 every step) | "
         f"{slides_sps:.1f} | {slides_bytes:,.0f} |",
-        f"| recipe (4 stacked uint8 30x90 frames, batch 32 every 4 steps) | {recipe_sps:.1f} | {recipe_bytes:,.0f} |",
+        f"| recipe (4 stacked uint8 30x90 frames, batch {recipe_config.batch_size} every "
+        f"{recipe_config.train_every} steps){' with ' + ', '.join(args.set) if args.set else ''} | "
+        f"{recipe_sps:.1f} | {recipe_bytes:,.0f} |",
         f"| ratio | **{recipe_sps / slides_sps:.1f}x faster** | **{slides_bytes / recipe_bytes:.1f}x smaller** |",
         "",
         f"Memory in total: the slides' 10,000 transitions {10_000 * slides_bytes / 1e6:,.0f} MB, the recipe's "
