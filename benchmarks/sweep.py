@@ -2,8 +2,10 @@
 
 A run whose folder holds ``summary.json`` is finished and not run again; an interrupted one
 resumes from its ``run.pt`` (the CLI does that), so a sweep can be stopped and started again.
-Stopping the sweep stops its runs too, each saved where it is: SIGTERM to the sweep is passed on
-to them; Ctrl-C in its terminal reaches them directly, and the sweep waits for them to save.
+Stopping the sweep stops its runs too, each saved where it is. Each run has its own process
+group, so a signal meant for the sweep's group (Ctrl-C in its terminal, `timeout`, `kill -TERM
+-PGID`) reaches the sweep alone, which passes it on to each run exactly once: a run that got it
+twice would take the second as "stop now" and skip its save.
 """
 
 from __future__ import annotations
@@ -30,30 +32,27 @@ def run_queue(queue: list[tuple[Path, list[str]]], jobs: int,
     running: list[tuple[subprocess.Popen, Path]] = []
 
     def stop(signum: int, _frame: object) -> None:
-        """SIGTERM to this process alone would leave the runs training: pass it on, and end the sweep."""
-        for process, _ in running:
-            process.terminate()
-        wait_for(running)
         raise SystemExit(128 + signum)
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
         _run_all(pending, running, jobs, on_finish)
-    except KeyboardInterrupt:  # Ctrl-C in the terminal reached the runs too: let them save, no traceback
-        wait_for(running, patience=60)
+    except KeyboardInterrupt:  # Ctrl-C: pass it on, let the runs save, no traceback
+        stop_all(running, signal.SIGINT)
         raise SystemExit(130) from None
+    except SystemExit:  # SIGTERM
+        stop_all(running, signal.SIGTERM)
+        raise
     finally:
         signal.signal(signal.SIGTERM, previous)
 
 
-def wait_for(running: list[tuple[subprocess.Popen, Path]], patience: float | None = None) -> None:
-    """Wait for each run to save and exit; after ``patience`` seconds, ask one still training to stop."""
+def stop_all(running: list[tuple[subprocess.Popen, Path]], signum: int) -> None:
+    """Send each run ``signum`` once and wait for it to save and exit."""
+    for process, _ in running:
+        process.send_signal(signum)
     for process, run_dir in running:
-        try:
-            process.wait(timeout=patience)
-        except subprocess.TimeoutExpired:  # it did not hear the Ctrl-C (sent to the sweep alone)
-            process.terminate()
-            process.wait()
+        process.wait()
         print(f"stopped {run_dir.name} (exit {process.returncode}); the next call picks it up", flush=True)
 
 
@@ -65,7 +64,8 @@ def _run_all(pending: list[tuple[Path, list[str]]], running: list[tuple[subproce
             run_dir.mkdir(parents=True, exist_ok=True)
             with open(run_dir / "train.log", "a") as log:
                 print("started:", " ".join(command[1:]), flush=True)
-                running.append((subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT), run_dir))
+                running.append((subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+                                                 start_new_session=True), run_dir))
         time.sleep(2)
         for process, run_dir in list(running):
             if process.poll() is not None:

@@ -17,7 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["hidden=16", "learning_starts=64", "buffer_size=5000", "eval_every=0", "total_steps=1000000"]
 
 
-@pytest.mark.parametrize("how", ["SIGTERM to the sweep alone", "Ctrl-C in its terminal"])
+HOW = ["SIGTERM to the sweep alone", "SIGTERM to its process group", "Ctrl-C in its terminal"]
+
+
+@pytest.mark.parametrize("how", HOW)
 def test_stopping_the_sweep_stops_and_saves_its_runs_and_the_next_call_resumes(tmp_path, how):
     command = [sys.executable, str(ROOT / "benchmarks" / "goal.py"), "--envs", "CartPole-v0", "--seeds", "0", "1",
                "--jobs", "2", "--out", str(tmp_path / "runs"), "--report", str(tmp_path / "results.md")]
@@ -29,8 +32,14 @@ def test_stopping_the_sweep_stops_and_saves_its_runs_and_the_next_call_resumes(t
     while not all(log.exists() and "step/s" in log.read_text() for log in logs):  # both are training
         assert sweep.poll() is None and time.monotonic() < deadline, sweep.stdout.read() if sweep.poll() else "slow"
         time.sleep(0.5)
+    runs = [int(pid) for pid in subprocess.run(["pgrep", "-f", "dqn_helpers train .*" + str(tmp_path)],
+                                               capture_output=True, text=True).stdout.split()]
+    assert len(runs) == 2 and all(os.getpgid(pid) != os.getpgid(sweep.pid) for pid in runs), (
+        "a run shares the sweep's process group: a signal to the group would reach it twice")
     if how == "SIGTERM to the sweep alone":  # as `kill PID` does
         sweep.send_signal(signal.SIGTERM)
+    elif how == "SIGTERM to its process group":  # as `timeout` or `kill -TERM -PGID` do
+        os.killpg(sweep.pid, signal.SIGTERM)
     else:  # the terminal sends SIGINT to the whole foreground process group
         os.killpg(sweep.pid, signal.SIGINT)
     output, _ = sweep.communicate(timeout=60)
