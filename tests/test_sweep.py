@@ -22,19 +22,19 @@ HOW = ["SIGTERM to the sweep alone", "SIGTERM to its process group", "Ctrl-C in 
 
 @pytest.mark.parametrize("how", HOW)
 def test_stopping_the_sweep_stops_and_saves_its_runs_and_the_next_call_resumes(tmp_path, how):
-    command = [sys.executable, str(ROOT / "benchmarks" / "goal.py"), "--envs", "CartPole-v0", "--seeds", "0", "1",
-               "--jobs", "2", "--out", str(tmp_path / "runs"), "--report", str(tmp_path / "results.md")]
+    command = [sys.executable, str(ROOT / "benchmarks" / "goal.py"), "--envs", "CartPole-v0", "--seeds", "0",
+               "--jobs", "1", "--out", str(tmp_path / "runs"), "--report", str(tmp_path / "results.md")]
     command += [arg for setting in SMALL for arg in ("--set", setting)]
     sweep = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
                              start_new_session=True)  # its own process group, as a terminal gives a command
-    logs = [tmp_path / "runs" / f"CartPole-v0-s{seed}" / "train.log" for seed in (0, 1)]
+    logs = [tmp_path / "runs" / "CartPole-v0-s0" / "train.log"]  # one run: light on a shared CI machine
     deadline = time.monotonic() + 120
-    while not all(log.exists() and "step/s" in log.read_text() for log in logs):  # both are training
+    while not all(log.exists() and "step/s" in log.read_text() for log in logs):  # it is training
         assert sweep.poll() is None and time.monotonic() < deadline, sweep.stdout.read() if sweep.poll() else "slow"
         time.sleep(0.5)
     runs = [int(pid) for pid in subprocess.run(["pgrep", "-f", "dqn_helpers train .*" + str(tmp_path)],
                                                capture_output=True, text=True).stdout.split()]
-    assert len(runs) == 2 and all(os.getpgid(pid) != os.getpgid(sweep.pid) for pid in runs), (
+    assert len(runs) == len(logs) and all(os.getpgid(pid) != os.getpgid(sweep.pid) for pid in runs), (
         "a run shares the sweep's process group: a signal to the group would reach it twice")
     if how == "SIGTERM to the sweep alone":  # as `kill PID` does
         sweep.send_signal(signal.SIGTERM)
@@ -45,13 +45,12 @@ def test_stopping_the_sweep_stops_and_saves_its_runs_and_the_next_call_resumes(t
     output, _ = sweep.communicate(timeout=60)
     assert sweep.returncode == (128 + signal.SIGTERM if how.startswith("SIGTERM") else 130), output
     assert "Traceback" not in output, output
-    assert output.count("the next call picks it up") == 2, output
-    for seed in (0, 1):
-        run_dir = tmp_path / "runs" / f"CartPole-v0-s{seed}"
-        assert (run_dir / "run.pt").exists() and not (run_dir / "summary.json").exists()
+    assert output.count("the next call picks it up") == len(logs), output
+    for log in logs:
+        assert (log.parent / "run.pt").exists() and not (log.parent / "summary.json").exists()
     busy = subprocess.run(["pgrep", "-f", str(tmp_path / "runs")], capture_output=True, text=True)
     assert busy.stdout == "", "a run is still going: " + busy.stdout
-    # the next call resumes both where they were saved (here with a budget that ends them soon after)
+    # the next call resumes each where they were saved (here with a budget that ends them soon after)
     steps = [int(log.read_text().split("Interrupted at step ")[1].split(":")[0].replace(",", "")) for log in logs]
     again = subprocess.run(command[:-1] + [f"total_steps={max(steps) + 200}"], capture_output=True, text=True,
                            timeout=300, cwd=ROOT)
