@@ -79,15 +79,20 @@ def table(summaries: list[dict]) -> str:
     lines.append("")
     for env in sorted({s["env_id"] for s in summaries}):
         mine = [(s, r) for s, r in zip(summaries, rows, strict=True) if s["env_id"] == env]
-        seconds = median_over_seeds([s.get("seconds_to_solve") for s, _ in mine])
         steps = median_over_seeds([s["solved_at_step"] for s, _ in mine])
         unsolved = sum(s["solved_at_step"] is None for s, _ in mine)
+        untimed = sum(s["solved_at_step"] is not None and s.get("seconds_to_solve") is None for s, _ in mine)
+        if not math.isfinite(steps):
+            median = "not solved."
+        elif untimed:  # runs saved before the time to solve was recorded
+            median = f"solved at step {steps:,.0f} (wall-clock to solve not recorded for {untimed} of them)."
+        else:
+            seconds = median_over_seeds([s.get("seconds_to_solve") for s, _ in mine])
+            median = f"wall-clock to solve {seconds:.1f} s ({seconds / 60:.1f} min), solved at step {steps:,.0f}."
         lines.append(f"- {env}: goal 3 met on {sum(r[1] for _, r in mine)} of {len(mine)} seeds, the live "
                      f"network at the end ≥ threshold on {sum(r[2] for _, r in mine)} of {len(mine)}; median "
                      f"over the {len(mine)} seeds"
-                     + (f" (the {unsolved} unsolved counted as never solved)" if unsolved else "") + ": "
-                     + (f"wall-clock to solve {seconds:.1f} s ({seconds / 60:.1f} min), solved at step {steps:,.0f}."
-                        if math.isfinite(seconds) and math.isfinite(steps) else "not solved."))
+                     + (f" (the {unsolved} unsolved counted as never solved)" if unsolved else "") + f": {median}")
     return "\n".join(lines)
 
 

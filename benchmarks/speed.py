@@ -24,6 +24,7 @@ from report import write_section
 
 from dqn_helpers.__main__ import parse_sets
 from dqn_helpers.checkpoint import SHIPPED_POLICY, load_policy
+from dqn_helpers.errors import DQNHelpersError
 from dqn_helpers.evaluation import greedy_lengths
 from dqn_helpers.loop import CONFIRM_SEED_OFFSET, EVAL_BATCH, Trainer
 from dqn_helpers.presets import preset
@@ -66,9 +67,13 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="time the recipe with this setting changed (a candidate; see EXPERIMENTS.md)")
     args = parser.parse_args()
+    try:  # a bad --set is refused before a minute of timing, in one line
+        recipe_config = preset("solved", "CartPole-v0",
+                               **{"eval_every": 0, "device": args.device} | parse_sets(args.set))
+    except DQNHelpersError as error:
+        parser.error(str(error))
     slides = preset("slides", "CartPole-v0", num_episodes=10**9, device=args.device).build()
     slides_sps = steps_per_second(slides, warmup=200, measured=args.slides_steps)
-    recipe_config = preset("solved", "CartPole-v0", **{"eval_every": 0, "device": args.device} | parse_sets(args.set))
     recipe = recipe_config.build()
     recipe_sps = steps_per_second(recipe, warmup=recipe_config.learning_starts, measured=args.recipe_steps)
     slides_bytes = slides.agent.memory.bytes_per_transition

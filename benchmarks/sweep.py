@@ -30,11 +30,7 @@ def run_queue(queue: list[tuple[Path, list[str]]], jobs: int,
     pending = [(run_dir, command) for run_dir, command in queue if not finished(run_dir)]
     print(f"{len(queue) - len(pending)} of {len(queue)} runs already finished", flush=True)
     running: list[tuple[subprocess.Popen, Path]] = []
-
-    def stop(signum: int, _frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         _run_all(pending, running, jobs, on_finish)
     except KeyboardInterrupt:  # Ctrl-C: pass it on, let the runs save, no traceback
@@ -45,6 +41,11 @@ def run_queue(queue: list[tuple[Path, list[str]]], jobs: int,
         raise
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    """Only raise: waiting on the runs inside a handler can deadlock with ``Popen.poll`` (same lock)."""
+    raise SystemExit(128 + signum)
 
 
 def stop_all(running: list[tuple[subprocess.Popen, Path]], signum: int) -> None:

@@ -77,4 +77,7 @@ def test_the_median_time_to_solve_counts_a_seed_that_never_solved_as_slower_than
             "(2.5 min), solved at step 65,000.") in text
     assert "goal 3 met on 3 of 4 seeds" in text
     assert "not solved." in goal.table(runs[:1] + [summary(1, None, None), summary(2, None, None)])
+    # a solved run saved before the time to solve was recorded is not counted as unsolved
+    assert ("median over the 2 seeds: solved at step 35,000 (wall-clock to solve not recorded for 1 of them)."
+            in goal.table(runs[:1] + [summary(1, 40_000, None)]))
     sys.modules.pop("goal", None)
