@@ -86,10 +86,12 @@ class RecipeConfig(BuildsTrainer):
     tau: float = 1.0
     bootstrap_truncation: bool = True
     # exploration
-    eps_start: float = 1.0
-    eps_end: float = 0.02
-    eps_decay_steps: int = 20_000
-    eps_schedule: str = "linear"  # or "exponential": end + (start - end) exp(-step / eps_decay_steps), the slides'
+    # the slides' schedule: end + (start - end) exp(-step / eps_decay_steps), near 0.05 within
+    # ~1,000 steps; "linear" anneals from start to end over eps_decay_steps (the algorithm box's)
+    eps_schedule: str = "exponential"
+    eps_start: float = 0.9
+    eps_end: float = 0.05
+    eps_decay_steps: int = 200
     # evaluation: every ``eval_every`` steps a short greedy evaluation; when it reaches the
     # solve threshold (None: the env's own, 195 for v0 and 475 for v1) a 100-episode one confirms
     eval_every: int = 5_000
