@@ -1,5 +1,8 @@
 """Lesson 07's ablation: the recipe with one thing at a time put back to the slides' choice.
 
+One variant goes the other way: where the recipe keeps the slides' choice (ε), it tries the
+alternative the recipe first used (``puts_back=False``), so the lessons can show why it was dropped.
+
 ``VARIANTS`` names each variant and its settings (``--set`` overrides of the ``solved`` preset);
 ``benchmarks/ablate.py`` runs them over seeds and copies each run's ``evals.csv`` and summary
 into ``data/ablation/``, which lesson 07 reads with ``load_results`` (no re-training there).
@@ -30,6 +33,7 @@ class Variant:
     change: str  # what is put back to the slides' choice, in words
     settings: dict[str, Any] = field(default_factory=dict)  # overrides of the ``solved`` preset
     slow: bool = False  # many times the recipe's compute per step: the sweep runs it last
+    puts_back: bool = True  # False: an alternative to a slides' choice that the recipe keeps
 
 
 VARIANTS: tuple[Variant, ...] = (
@@ -44,7 +48,7 @@ VARIANTS: tuple[Variant, ...] = (
             {"optimizer": "rmsprop", "lr": 0.01}),
     Variant("gamma-0.999", "γ = 0.999 instead of 0.99", {"gamma": 0.999}),
     Variant("linear-epsilon", "ε from 1.0 to 0.02 linearly over 20,000 steps instead of the slides' schedule",
-            {"eps_schedule": "linear", "eps_start": 1.0, "eps_end": 0.02, "eps_decay_steps": 20_000}),
+            {"eps_schedule": "linear", "eps_start": 1.0, "eps_end": 0.02, "eps_decay_steps": 20_000}, puts_back=False),
     Variant("target-10-episodes", "a target copy every 10 episodes instead of every 500 steps",
             {"target_update_episodes": 10}),
     Variant("no-bootstrap-at-truncation", "no bootstrap (next state None) at the time limit",

@@ -125,7 +125,7 @@ QUIZZES: dict[str, list[Question]] = {
            "b",
            a=("200 steps.", "After `decay` steps the gap has only shrunk by a factor e: ε ≈ 0.36."),
            b=("900 steps.", "200 · ln(0.85 / 0.01) ≈ 889 steps, as the lesson computes."),
-           c=("20,000 steps.", "That is the recipe's linear schedule, not the slides'.")),
+           c=("20,000 steps.", "That is the linear schedule lesson 07 tries, not the slides'.")),
     ],
     "06": [
         _q("Why is the target r + γ max Q'(s', a') computed with the target network Q'?", "a",

@@ -25,7 +25,7 @@ class RecipeChange:
     slides: str
     recipe: str
     idea: str  # why the change was made: a hypothesis, which the measured column judges
-    variants: tuple[str, ...]  # the ablation variants that put it back to the slides' choice
+    variants: tuple[str, ...]  # the ablation variants that put it back to the slides' choice (or try an alternative)
 
 
 RECIPE_CHANGES: tuple[RecipeChange, ...] = (
@@ -40,8 +40,9 @@ RECIPE_CHANGES: tuple[RecipeChange, ...] = (
                  "the default RMSprop step is far too large for a DQN", ("rmsprop",)),
     RecipeChange("discount", "γ = 0.999", "γ = 0.99", "a horizon of ~100 steps is enough and the values stay small",
                  ("gamma-0.999",)),
-    RecipeChange("exploration", "ε 0.9 → 0.05 within ~1,000 steps", "ε 1.0 → 0.02 linearly over **20,000 steps**",
-                 "explore until the network knows something", ("slides-epsilon",)),
+    RecipeChange("exploration", "ε 0.9 → 0.05 within ~1,000 steps", "the slides' schedule, **kept**",
+                 "none: the recipe first annealed ε linearly from 1.0 to 0.02 over 20,000 steps (explore until "
+                 "the network knows something); its measured row tries that anneal instead", ("linear-epsilon",)),
     RecipeChange("replay", "10,000 transitions, about one float32 3x40x90 screen each (lesson 03)",
                  "**100,000** transitions, each uint8 frame stored once",
                  "more history in less memory (lesson 03 prints both bills)", ("memory-10k",)),
@@ -74,7 +75,8 @@ def _median_solve(summary: ablation.VariantSummary) -> str:
 def _measured(summary: ablation.VariantSummary, recipe: ablation.VariantSummary) -> str:
     word = ablation.outcome(summary, recipe)
     when = f", {_median_solve(summary)}" if summary.solved else ""
-    return f"{summary.variant.name}: **{word}** ({len(summary.solved)} of {len(summary.runs)} seeds{when})"
+    name = summary.variant.name + ("" if summary.variant.puts_back else ", tried instead")
+    return f"{name}: **{word}** ({len(summary.solved)} of {len(summary.runs)} seeds{when})"
 
 
 @dataclass
@@ -123,18 +125,23 @@ VERDICT_GROUPS = (
     (("as fast",), "did not matter alone: as fast with the slides' choice"),
     (("faster",), "the slides' choice, alone, solved in fewer steps"),
 )
+ALTERNATIVES = "tried instead of a slides' choice that the recipe keeps"
 
 
 def verdicts(summaries: list[ablation.VariantSummary]) -> list[tuple[str, list[str]]]:
-    """Each verdict group's heading and its variants, as "variant (the table's row)"."""
+    """Each verdict group's heading and its variants, as "variant (the table's row)"; the variants that
+    try an alternative to a kept slides' choice come last, each with its own verdict."""
     by_name = {s.variant.name: s for s in summaries}
     recipe = by_name.get("recipe")
     if recipe is None:
         return []
     row_of = {name: change.what for change in RECIPE_CHANGES for name in change.variants}
     words = {name: ablation.outcome(s, recipe) for name, s in by_name.items() if name != "recipe"}
-    return [(heading, [f"{name} ({row_of.get(name, '?')})" for name, word in words.items() if word in group])
-            for group, heading in VERDICT_GROUPS]
+    put_back = {name: word for name, word in words.items() if by_name[name].variant.puts_back}
+    groups = [(heading, [f"{name} ({row_of.get(name, '?')})" for name, word in put_back.items() if word in group])
+              for group, heading in VERDICT_GROUPS]
+    alternatives = [f"{name} ({row_of.get(name, '?')}): {word}" for name, word in words.items() if name not in put_back]
+    return groups + ([(ALTERNATIVES, alternatives)] if alternatives else [])
 
 
 def measured_markdown(summaries: list[ablation.VariantSummary] | None = None,
@@ -144,7 +151,7 @@ def measured_markdown(summaries: list[ablation.VariantSummary] | None = None,
     once_solved = load_once_solved() if once_solved is None else once_solved
     by_name = {s.variant.name: s for s in summaries}
     recipe = by_name.get("recipe")
-    lines = ["| | put back alone to the slides' choice |", "|---|---|"]
+    lines = ["| | put back alone to the slides' choice (or, where the recipe kept it, tried instead) |", "|---|---|"]
     for change in RECIPE_CHANGES:
         if not change.variants:
             measured = _once_solved_measured(once_solved)

@@ -18,7 +18,7 @@ from dqn_helpers import ablation
 from dqn_helpers.checkpoint import load_run, save_run
 from dqn_helpers.model import StateDQN
 from dqn_helpers.presets import preset
-from dqn_helpers.recipe import RecipeConfig
+from dqn_helpers.recipe import RecipeConfig, make_epsilon
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,6 +52,13 @@ def test_the_slides_target_schedule_copies_after_episodes_0_10_20_and_never_by_s
     assert set(copies) >= {i for i in learning_episodes[1:] if i % 10 == 0}
     # no copy by steps (target_update_every=1 would copy every step): the target lags the online network
     assert not same_weights(weights(trainer), {k: v.clone() for k, v in trainer.agent.target.state_dict().items()})
+
+
+def test_the_recipe_explores_with_the_slides_schedule_and_the_variant_anneals_linearly():
+    recipe = make_epsilon(preset("solved", ablation.ENV_ID))
+    assert (recipe(0), recipe(200)) == (pytest.approx(0.9), pytest.approx(0.05 + 0.85 / math.e))
+    linear = make_epsilon(preset("solved", ablation.ENV_ID, **ablation.variant("linear-epsilon").settings))
+    assert [linear(s) for s in (0, 10_000, 20_000, 60_000)] == pytest.approx([1.0, 0.51, 0.02, 0.02])
 
 
 def test_the_slides_epsilon_rmsprop_and_batchnorm_knobs():

@@ -7,7 +7,7 @@ network's weights, bit for bit. The recipe's buffer is smaller than the run, so 
 A change that alters a recipe's numbers on purpose updates these hashes in the same commit:
 issue 12 (channels-last convolutions on a CPU, the input scaled in place) changed the recipe's
 arithmetic in the last bits, so its hashes were re-pinned; the slides' are the ones taken before
-issue 10.
+issue 10. When the recipe adopted the slides' ε schedule, its old schedule kept its old pins.
 """
 
 from __future__ import annotations
@@ -21,18 +21,25 @@ from pathlib import Path
 import pytest
 import torch
 
+SHORT_RECIPE = ["--preset", "solved", "--steps", "1500", "--checkpoint-every", "700",
+                "--set", "learning_starts=300", "--set", "buffer_size=1000", "--set", "target_update_every=100",
+                "--set", "eval_every=500", "--set", "eval_episodes=3", "--set", "final_eval_episodes=3",
+                "--set", "hidden=32"]
 RUNS = {
-    "solved": ["--preset", "solved", "--steps", "1500", "--checkpoint-every", "700",
-               "--set", "learning_starts=300", "--set", "buffer_size=1000", "--set", "target_update_every=100",
-               "--set", "eval_every=500", "--set", "eval_episodes=3", "--set", "final_eval_episodes=3",
-               "--set", "eps_decay_steps=800", "--set", "hidden=32"],
+    "solved": SHORT_RECIPE,
+    # the recipe before it adopted the slides' ε (experiment e15): the same hashes as before, so the
+    # adoption changed nothing but the schedule
+    "solved-linear-eps": SHORT_RECIPE + ["--set", "eps_schedule=linear", "--set", "eps_start=1.0",
+                                         "--set", "eps_end=0.02", "--set", "eps_decay_steps=800"],
     "slides": ["--preset", "slides", "--episodes", "8", "--set", "eval_every=100", "--set", "eval_episodes=2",
                "--set", "final_eval_episodes=2", "--set", "memory_size=300", "--set", "batch_size=32"],
 }
 
 PINNED = {
-    "solved": {"episodes.csv": "8f5d247995aaca00", "evals.csv": "a3c296e3f2c26e77", "weights": "443f5bae5061a29e",
-               "final_mean": 18.0},
+    "solved": {"episodes.csv": "8c77d9607c7ef14c", "evals.csv": "a3c296e3f2c26e77", "weights": "bbf7a78f3c17371f",
+               "final_mean": 22.333333333333332},
+    "solved-linear-eps": {"episodes.csv": "8f5d247995aaca00", "evals.csv": "a3c296e3f2c26e77",
+                          "weights": "443f5bae5061a29e", "final_mean": 18.0},
     "slides": {"episodes.csv": "b6d6bf888acb81a4", "evals.csv": "b84b2014caef19e9", "weights": "4fd34b2c1bf0436e",
                "final_mean": 10.0},
 }

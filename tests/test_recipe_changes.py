@@ -78,6 +78,19 @@ def test_verdicts_group_every_variant_by_its_outcome(tmp_path):
         recipe_changes.measured_markdown(summaries, once_solved=[]))
 
 
+def test_an_alternative_to_a_kept_choice_gets_its_own_line_not_a_verdict_about_the_slides(tmp_path):
+    write_run(tmp_path, "recipe", 0, [(20000, 490.0, "480.0")], solved=20000)
+    write_run(tmp_path, "linear-epsilon", 0, [(40000, 480.0, "476.0")], solved=40000)
+    write_run(tmp_path, "batchnorm", 0, [(40000, 480.0, "476.0")], solved=40000)
+    summaries = ablation.summarize(ablation.load_results(tmp_path))
+    groups = dict(recipe_changes.verdicts(summaries))
+    assert groups["slowed the recipe: with the slides' choice it solved, in more steps"] == ["batchnorm (network)"]
+    assert groups[recipe_changes.ALTERNATIVES] == ["linear-epsilon (exploration): slower"]
+    table = recipe_changes.measured_markdown(summaries, once_solved=[])
+    assert "| exploration | linear-epsilon, tried instead: **slower** (1 of 1 seeds" in table
+    assert not ablation.variant("linear-epsilon").puts_back and ablation.variant("batchnorm").puts_back
+
+
 def test_the_ideas_hide_the_measurements_and_the_measurements_come_folded():
     ideas = recipe_changes.ideas_markdown()
     assert len(ideas.splitlines()) == 2 + len(recipe_changes.RECIPE_CHANGES)
