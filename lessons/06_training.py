@@ -412,8 +412,10 @@ print(f"speed: {slides_run.summary['steps_per_second']:.0f} steps/s, "
 #
 # ## 3. What made it work
 #
-# The recipe changes eleven things. Each change had a reason, the **idea** in the table below.
-# An idea is a hypothesis until it is measured.
+# The table below lists what the recipe changes from the slides. Each change had a reason, the
+# **idea** in the table. An idea is a hypothesis until it is measured, and one row is a change
+# that did not survive its measurement: the recipe first replaced the slides' ε schedule with a
+# long linear anneal, then went back to the slides' schedule (lesson 05).
 
 # %%
 dh.recipe_changes.ideas()
@@ -609,9 +611,9 @@ print(f"the saliency is centred on row {np.sum(rows * weight):.0f} of {saliency.
 # * The slides' loop: act, step, push, optimise, every step; refresh the target every 10th
 #   episode. Run as written for 50 episodes, it does not beat a random policy.
 # * The recipe that solves CartPole from pixels changes what the agent sees, the network, the
-#   optimiser, exploration, replay and the target (n-step, Double DQN). Put back one at a time
-#   (lesson 07), only a few of those changes carry it; the others' reasons were plausible but
-#   not borne out on CartPole. Measure, don't argue.
+#   optimiser, replay and the target (n-step, Double DQN), and keeps the slides' ε schedule.
+#   Put back one at a time (lesson 07), only a few of those changes carry it; the others'
+#   reasons were plausible but not borne out on CartPole. Measure, don't argue.
 # * W&B tracks a run offline, and `wandb sync` uploads it later.
 #
 # ## Quiz

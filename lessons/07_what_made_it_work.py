@@ -74,7 +74,9 @@ print(f"fresh minus selecting evaluation: mean {gaps.mean():+.1f}, from {gaps.mi
 # ## 2. The ablation: one change at a time, back to the slides
 #
 # Each variant below is the recipe with **one** thing put back to the slides' choice, trained
-# on the same seeds and budget; each run stops once solved. The runs were made with
+# on the same seeds and budget; each run stops once solved. One variant goes the other way: the
+# recipe keeps the slides' ε schedule, so `linear-epsilon` tries instead the long linear anneal
+# of the algorithm box (lesson 05), which the recipe used first. The runs were made with
 #
 # ```
 # python benchmarks/ablate.py --jobs 2
@@ -91,7 +93,7 @@ for v in dh.ablation.VARIANTS:
 # **Predict first.** For each variant, write one word: `"faster"`, `"as fast"`, `"slower"`,
 # `"sometimes"` (solves on some seeds only) or `"never"` (on no seed within 100,000 steps).
 # Lesson 06's table gives the reasons to expect each; lessons 02, 04 and 05 showed the slides'
-# input, the BatchNorm trap and the ε schedule up close.
+# input, the BatchNorm trap and the two ε schedules up close.
 
 # %%
 predictions = {
@@ -102,7 +104,7 @@ predictions = {
     "batchnorm": "?",
     "rmsprop": "?",
     "gamma-0.999": "?",
-    "slides-epsilon": "?",
+    "linear-epsilon": "?",
     "target-10-episodes": "?",
     "no-bootstrap-at-truncation": "?",
     "memory-10k": "?",
