@@ -1,4 +1,5 @@
-"""Lesson 07's ablation sweep: the recipe with one thing at a time put back to the slides' choice.
+"""Lesson 07's ablation sweep: the recipe with one thing at a time put back to the slides' choice
+(or, for a choice the recipe keeps, tried another way: see ``dqn_helpers.ablation``).
 
     python benchmarks/ablate.py --jobs 2
 

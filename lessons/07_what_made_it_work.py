@@ -436,8 +436,9 @@ if solved_runs:
 #
 # * One run is an anecdote: compare variants over several seeds, with a fixed budget, and score
 #   the kept network on fresh episodes, because keeping the best is a selection.
-# * The ablation puts each of the recipe's changes back to the slides' choice; the table and the
-#   curves above are what the measurements say, seed by seed.
+# * The ablation puts each of the recipe's changes back to the slides' choice (and tries the long
+#   linear ε the recipe dropped); the table and the curves above are what the measurements say,
+#   seed by seed.
 # * Double DQN: the online network chooses the next action, the target network evaluates it,
 #   $y = r + \gamma Q'(s', \arg\max_{a'} Q(s', a'))$.
 # * n-step returns: up to $n$ discounted rewards, cut (without bootstrap) where the episode
