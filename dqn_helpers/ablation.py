@@ -141,11 +141,16 @@ class VariantSummary:
     def solved(self) -> list[AblationRun]:
         return [r for r in self.runs if r.solved_at_step is not None]
 
+    @property
+    def median_steps(self) -> float | None:
+        """The median step of the solved runs' confirmed solves (None when none solved)."""
+        return statistics.median(r.solved_at_step for r in self.solved) if self.solved else None
+
     def row(self) -> list[str]:
         """Variant, seeds solved, steps to threshold (median and range), kept network's mean (median, range)."""
         steps = sorted(r.solved_at_step for r in self.solved)
         finals = sorted(r.final_mean for r in self.runs)
-        to_solve = (f"{statistics.median(steps):,.0f} ({steps[0]:,}–{steps[-1]:,})" if steps else "—")
+        to_solve = (f"{self.median_steps:,.0f} ({steps[0]:,}–{steps[-1]:,})" if steps else "—")
         return [self.variant.name, self.variant.change, f"{len(self.solved)} of {len(self.runs)}", to_solve,
                 f"{statistics.median(finals):.1f} ({finals[0]:.1f}–{finals[-1]:.1f})"]
 
@@ -157,8 +162,8 @@ def outcome(summary: VariantSummary, recipe: VariantSummary) -> str:
         return "never"
     if len(summary.solved) < len(summary.runs):
         return "sometimes"
-    mine = statistics.median(r.solved_at_step for r in summary.solved)
-    theirs = statistics.median(r.solved_at_step for r in recipe.solved) if recipe.solved else float("inf")
+    mine = summary.median_steps
+    theirs = recipe.median_steps if recipe.solved else float("inf")
     return "faster" if mine < 0.8 * theirs else "slower" if mine > 1.25 * theirs else "as fast"
 
 

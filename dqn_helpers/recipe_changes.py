@@ -67,7 +67,7 @@ def _median_solve(summary: ablation.VariantSummary) -> str:
     """"median N steps in M min" over the solved runs ("" when none solved)."""
     if not summary.solved:
         return ""
-    steps = statistics.median(r.solved_at_step for r in summary.solved)
+    steps = summary.median_steps
     minutes = statistics.median(r.training_seconds for r in summary.solved) / 60
     return f"median {steps:,.0f} steps in {minutes:.1f} min"
 
