@@ -438,11 +438,15 @@ dh.recipe_changes.measured()
 # %% [markdown]
 # <details><summary>What the measurements say (open after reading them)</summary>
 #
-# * Only a few changes **carry** the recipe: without them it solves on no seed, or on some
-#   seeds only. Their ideas are backed by the measurement.
-# * Most of the others, put back **alone**, did not stop the recipe from solving, and several
-#   even solved in fewer steps. Their ideas were plausible, and the measurement does not back
-#   them on CartPole: a reason that sounds right is not evidence.
+# * The changes that **carry** the recipe are those without which it solves on no seed, or on
+#   some seeds only (the first group under the table). Their ideas are backed by the
+#   measurement.
+# * The others, put back **alone**, did not stop the recipe from solving: some slowed it, some
+#   did not matter (the other groups). Where putting a change back did not slow the recipe, its
+#   idea was plausible but the measurement does not back it on CartPole: a reason that sounds
+#   right is not evidence.
+# * The exploration row goes the other way: the recipe measured its own change (a long linear
+#   anneal of ε) against the slides' schedule, and dropped it.
 # * Three cautions when reading "faster". It means the first confirmed solve within the budget
 #   and says nothing about *staying* solved. Changes can interact: one at a time says what a
 #   change does inside the recipe, not what it does among the slides' other choices. And steps
