@@ -30,7 +30,7 @@ SUMMARY_COLUMNS = ["variant", "seed", "solved_at_step", "final_mean", "final_min
 @dataclass(frozen=True)
 class Variant:
     name: str  # a short name, used in file names
-    change: str  # what is put back to the slides' choice, in words
+    change: str  # what the variant changes (puts back to the slides' choice, or tries instead), in words
     settings: dict[str, Any] = field(default_factory=dict)  # overrides of the ``solved`` preset
     slow: bool = False  # many times the recipe's compute per step: the sweep runs it last
     puts_back: bool = True  # False: an alternative to a slides' choice that the recipe keeps

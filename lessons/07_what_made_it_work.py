@@ -414,8 +414,8 @@ if solved_runs:
     print(f"pixels (committed ablation runs of the recipe, seeds {[r.seed for r in solved_runs]}): solved at steps "
           f"{[r.solved_at_step for r in solved_runs]}, in {[round(r.training_seconds / 60, 1) for r in solved_runs]} min")
     pixel_speed = sum(r.steps for r in solved_runs) / sum(r.training_seconds for r in solved_runs)
-    state_speed = state["steps"] / max(state["training_seconds"], 1e-9)
-    print(f"steps per second, learning included: state vector {state_speed:.0f}, pixels {pixel_speed:.0f}")
+    print(f"steps per second, learning included: state vector {state['steps_per_second']:.0f}, "
+          f"pixels {pixel_speed:.0f}")
     print("(the pixel runs were measured on the course's 2-core machine, two runs at a time; "
           "the state run just now, on this machine)")
 
