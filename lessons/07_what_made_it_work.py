@@ -283,10 +283,12 @@ print(f"no policy can collect more than 1 / (1 - γ) = {1 / (1 - 0.99):.1f}: a p
 #
 # Early on both predict far *below* what they get: the values start at zero and the rewards
 # take time to flow back. Later, the over-estimation, when there is one, is a solid line above its
-# dashed line, and a prediction above 100 is one for certain. On CartPole it is small next to the noise between seeds (an episode's reward is
-# always 1 and there are only two actions), which is why the ablation above, not this picture,
-# decides whether Double DQN matters for the recipe; on Atari, with 18 actions and noisy
-# rewards, van Hasselt et al. measured estimates several times too high.
+# dashed line, and a prediction above 100 is one for certain. On CartPole it is small next to
+# the noise between seeds (an episode's reward is always 1 and there are only two actions), so
+# with three seeds the two printed means can fall either way round, Double DQN's included above
+# the plain max's. That is why the ablation above, not this picture, decides whether Double DQN
+# matters for the recipe; on Atari, with 18 actions and noisy rewards, van Hasselt et al.
+# measured estimates several times too high.
 # </details>
 #
 # ## 4. n-step returns
@@ -391,8 +393,8 @@ dh.display.show_source(dh.replay.FrameReplay.sample)
 # ε schedule, updates) with a small two-layer network on those numbers shows what learning from
 # pixels costs.
 #
-# **Predict first:** how many times fewer steps, and how many times less time, will the
-# state-vector agent need to solve CartPole-v1?
+# **Predict first:** will the state-vector agent need fewer environment steps than the pixel
+# agent to solve CartPole-v1, and how many times less time?
 
 # %% tags=["nbval-ignore-output"] nbval_reason="progress bar and timings"
 state_config = dh.presets.preset(
