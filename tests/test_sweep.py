@@ -20,13 +20,22 @@ SMALL = ["hidden=16", "learning_starts=64", "buffer_size=5000", "eval_every=0", 
 HOW = ["SIGTERM to the sweep alone", "SIGTERM to its process group", "Ctrl-C in its terminal"]
 
 
+def ctrl_c_as_in_a_terminal() -> None:
+    """A terminal starts a command with Ctrl-C's default action. A test worker may have SIGINT ignored
+    (in the full ``-n 2`` suite this test hung twice that way), and a child inherits that: the sweep would never
+    hear the Ctrl-C this test sends, and the test would hang with its run still training."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("how", HOW)
 def test_stopping_the_sweep_stops_and_saves_its_runs_and_the_next_call_resumes(tmp_path, how):
     command = [sys.executable, str(ROOT / "benchmarks" / "goal.py"), "--envs", "CartPole-v0", "--seeds", "0",
                "--jobs", "1", "--out", str(tmp_path / "runs"), "--report", str(tmp_path / "results.md")]
     command += [arg for setting in SMALL for arg in ("--set", setting)]
+    print("SIGINT in this test worker:", signal.getsignal(signal.SIGINT))  # shown if the test fails
     sweep = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
-                             start_new_session=True)  # its own process group, as a terminal gives a command
+                             start_new_session=True,  # its own process group, as a terminal gives a command
+                             preexec_fn=ctrl_c_as_in_a_terminal)
     logs = [tmp_path / "runs" / "CartPole-v0-s0" / "train.log"]  # one run: light on a shared CI machine
     deadline = time.monotonic() + 120
     while not all(log.exists() and "step/s" in log.read_text() for log in logs):  # it is training
