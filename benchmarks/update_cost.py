@@ -1,11 +1,12 @@
-"""What one update of the recipe costs on this machine, and what three alternatives to it cost.
+"""What one update of the recipe costs on this machine, and what four alternatives to it cost.
 
     python benchmarks/update_cost.py [--set KEY=VALUE ...]
 
 Goal 1 of issue 12 (20x the slides' loop) turns on the update: 70-85% of a recipe step. This
 prints, for the recipe (with ``--set`` changes, as ``speed.py`` takes them), the milliseconds of
 one update (``RecipeAgent.optimize``: sampling, three forward passes, a backward pass, Adam) run
-eagerly and with both networks compiled by ``torch.compile`` (and what compiling cost); a forward
+eagerly, with both networks compiled by ``torch.compile`` (and what compiling cost) and under
+bfloat16 autocast (this CPU's AVX-512 BF16 units; the weights stay float32); a forward
 and backward pass over a batch with oneDNN's convolutions and with torch's own; and the input's
 conversion to float in channels-last order done in one copy or converted first, then reordered.
 Timings only, nothing is written; ``benchmarks/EXPERIMENTS.md`` quotes them.
@@ -53,8 +54,14 @@ def main() -> None:
     compile_seconds = time.perf_counter() - start
     compiled = milliseconds(agent.optimize)
     agent.online, agent.target = online, target
+
+    def in_bfloat16() -> None:
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            agent.optimize()
+
+    bfloat16 = milliseconds(in_bfloat16)
     print(f"one update: eager {eager:.2f} ms; both networks compiled {compiled:.2f} ms, "
-          f"after {compile_seconds:.1f} s of compiling")
+          f"after {compile_seconds:.1f} s of compiling; under bfloat16 autocast {bfloat16:.2f} ms")
 
     batch = agent.memory.sample(config.batch_size, config.gamma, config.n_step)
     states = torch.from_numpy(batch.states)
