@@ -22,6 +22,7 @@ import torch
 import torch._inductor.config
 
 from dqn_helpers.__main__ import parse_sets
+from dqn_helpers.errors import DQNHelpersError
 from dqn_helpers.presets import preset
 
 
@@ -38,7 +39,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
-    config = preset("solved", "CartPole-v1", eval_every=0, device="cpu", **parse_sets(args.set))
+    try:  # a bad --set is refused in one line, before any timing
+        config = preset("solved", "CartPole-v1", eval_every=0, device="cpu", **parse_sets(args.set))
+    except DQNHelpersError as error:
+        parser.error(str(error))
     trainer = config.build()
     trainer.run(until_step=config.learning_starts + 200)  # a memory to sample from, Adam's state made
     agent = trainer.agent
@@ -71,17 +75,22 @@ def main() -> None:
         online(states).sum().backward()
 
     with_onednn = milliseconds(forward_backward)
-    torch.backends.mkldnn.enabled = False
+    torch.backends.mkldnn.enabled = False  # torch's own convolutions (mkldnn.flags() would also warn about TF32)
     without = milliseconds(forward_backward)
     torch.backends.mkldnn.enabled = True
     print(f"forward + backward, batch of {len(states)}: oneDNN convolutions {with_onednn:.2f} ms, "
           f"torch's own {without:.2f} ms")
 
     x = states.flatten(1, -3)
-    one_copy = milliseconds(lambda: x.to(torch.float32, memory_format=torch.channels_last, copy=True))
-    two_steps = milliseconds(lambda: x.to(torch.float32).contiguous(memory_format=torch.channels_last))
-    same = torch.equal(x.to(torch.float32, memory_format=torch.channels_last, copy=True),
-                       x.to(torch.float32).contiguous(memory_format=torch.channels_last))
+
+    def in_one_copy() -> torch.Tensor:  # as PixelDQN.forward does it
+        return x.to(torch.float32, memory_format=torch.channels_last, copy=True)
+
+    def converted_then_reordered() -> torch.Tensor:
+        return x.to(torch.float32).contiguous(memory_format=torch.channels_last)
+
+    one_copy, two_steps = milliseconds(in_one_copy), milliseconds(converted_then_reordered)
+    same = torch.equal(in_one_copy(), converted_then_reordered())
     print(f"input {tuple(x.shape)} uint8 to float, channels-last: one copy {one_copy * 1e3:.0f} us, "
           f"converted then reordered {two_steps * 1e3:.0f} us ({'same' if same else 'DIFFERENT'} values)")
 
