@@ -48,10 +48,12 @@ POSITIVE_REAL = between(0, math.inf, low_open=True)
 PROBABILITY = between(0, 1)
 
 
-def _describe(kind: Any) -> str:
+def _describe(kind: Any, example: Any = None) -> str:
     names = {int: "an integer", float: "a number", str: "a string", bool: "True or False", type(None): "None"}
     if typing.get_origin(kind) is tuple:
-        return f"a tuple of {len(typing.get_args(kind))} integers, e.g. (30, 90)"
+        size = len(typing.get_args(kind))
+        shown = example if isinstance(example, tuple) and len(example) == size else tuple(range(1, size + 1))
+        return f"a tuple of {size} integers, e.g. {shown}"
     return names.get(kind, getattr(kind, "__name__", str(kind)))
 
 
@@ -59,8 +61,9 @@ def _options(kind: Any) -> tuple[Any, ...]:
     return typing.get_args(kind) if typing.get_origin(kind) in (typing.Union, types.UnionType) else (kind,)
 
 
-def coerce(kind: Any, value: Any) -> tuple[Any, str | None]:
-    """``value`` as the annotated ``kind`` (an int is a fine float, a list a fine tuple), or what is wrong."""
+def coerce(kind: Any, value: Any, example: Any = None) -> tuple[Any, str | None]:
+    """``value`` as the annotated ``kind`` (an int is a fine float, a list a fine tuple), or what is wrong;
+    ``example`` (the setting's default) is what the message shows a tuple setting should look like."""
     for option in _options(kind):
         if option is type(None) and value is None:
             return None, None
@@ -76,7 +79,7 @@ def coerce(kind: Any, value: Any) -> tuple[Any, str | None]:
             items = typing.get_args(option)
             if len(value) == len(items) and all(isinstance(x, int) and not isinstance(x, bool) for x in value):
                 return tuple(value), None
-    expected = " or ".join(_describe(option) for option in _options(kind))
+    expected = " or ".join(_describe(option, example) for option in _options(kind))
     hint = " (write it without a decimal point or exponent, e.g. 100000 or 100_000)" if (
         isinstance(value, float) and value.is_integer() and int in _options(kind)) else ""
     return value, f"expected {expected}, got {value!r}{hint}"
@@ -92,7 +95,7 @@ def check_settings(config_class: type, values: dict[str, Any]) -> dict[str, Any]
         if name not in fields:
             problems.append(f"{name}: no setting of that name here; the settings are {', '.join(sorted(fields))}")
             continue
-        checked[name], problem = coerce(hints[name], value)
+        checked[name], problem = coerce(hints[name], value, fields[name].default)
         if problem is None and checked[name] is not None and name in ranges:
             problem = ranges[name](checked[name])
         if problem is not None:

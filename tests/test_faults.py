@@ -43,12 +43,14 @@ def test_every_bad_set_value_is_named_on_its_own_line_before_training(tmp_path):
     started = time.monotonic()
     done = cli("--out", str(tmp_path / "r"), "--set", "lr=abc", "--set", "batch_size=32.5", "--set", "buffer_size=1e5",
                "--set", "hidden=256.0", "--set", "gamma=0.99x", "--set", "train_every=0", "--set", "eps_decay_steps=0",
-               "--set", "frame_size=(0,0)")
+               "--set", "frame_size=(0,0)", "--set", "strides=2,2")
     refused(done, "lr: expected a number, got 'abc'", "batch_size: expected an integer, got 32.5",
             "buffer_size: expected an integer, got 100000.0", "hidden: expected an integer",
             "gamma: expected a number, got '0.99x'", "train_every: must be at least 1",
-            "eps_decay_steps: must be at least 1", "frame_size: every entry must be at least 1")
-    assert len([line for line in done.stderr.splitlines() if ": " in line]) >= 8
+            "eps_decay_steps: must be at least 1", "frame_size: every entry must be at least 1",
+            # a tuple of the wrong length: the example is the setting's own default, of the right length
+            "strides: expected a tuple of 3 integers, e.g. (2, 2, 1), got (2, 2)")
+    assert len([line for line in done.stderr.splitlines() if ": " in line]) >= 9
     assert time.monotonic() - started < 60
     assert not (tmp_path / "r").exists()
 
