@@ -16,19 +16,29 @@ so the committed outputs are the ones the code produces.
     python tools/course.py prose [NN ...]   regenerate after a change to markdown cells only, keeping
                                             the committed outputs (refused if a code cell changed)
     python tools/course.py check            fail if a committed notebook differs from its source
+    python tools/course.py times            each lesson's minutes by tools/lesson_plan.py's rule, into
+                                            docs/teaching-guide.md
+    python tools/course.py workcopy         copy the student notebooks into work/, the student's own
+                                            copies (`make lab` does it; a copy is never overwritten)
     python tools/course.py fork OWNER/REPO  re-point badges and setup cells at a fork
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import copy
 import os
+import platform
 import re
+import shutil
 import sys
+from datetime import datetime
 from pathlib import Path
 
+import course_map
 import jupytext
+import lesson_plan
 import nbformat
 import tomllib
 from nbclient import NotebookClient
@@ -41,6 +51,7 @@ NOTEBOOKS = ROOT / "notebooks"
 VERSIONS = {"student": NOTEBOOKS, "solution": NOTEBOOKS / "solutions"}
 QUICK_ENV_VAR = "DQN_QUICK"  # mirrors dqn_helpers.quick; the build must never run in quick mode
 KEPT_CELL_METADATA = ("tags", "nbval_reason")
+MAP_NAME = "dqn-map.svg"  # the map of the algorithm, attached to each lesson's first cell
 EXECUTION_TIMEOUT_S = 3 * 3600
 
 STUB = (
@@ -49,6 +60,7 @@ STUB = (
     '(the hints above this cell help)")'
 )
 
+SETUP_MARK = "# Setup: on Google Colab, install this course's helper package"
 SETUP_CELL = '''\
 # Setup: on Google Colab, install this course's helper package; anywhere else, do nothing.
 import os
@@ -111,8 +123,53 @@ def clear_solutions(nb: NotebookNode) -> NotebookNode:
     return nb
 
 
-def render(source: Path, version: str, repository: str | None = None) -> NotebookNode:
-    """The notebook for ``version`` ("student" or "solution"), unexecuted."""
+def header(source: Path, plan: lesson_plan.Plan, repository: str) -> str:
+    """The lines under a lesson's title: its time, its core sections, and the map."""
+    guide = f"{repository}/blob/main/docs/teaching-guide.md#how-long-a-lesson-takes"
+    optional = plan.titles(optional=True)
+    time = f"**Time:** about {plan.core_minutes} minutes on the core path"
+    if optional:
+        time += (f", plus about {plan.optional_minutes} minutes of optional deep dives "
+                 f"(headings that start with *Deep dive*; skipping them loses nothing later)")
+    lines = [time + f". [How this is estimated]({guide})", "",
+             "**Core sections:** " + " · ".join(plan.titles(optional=False))]
+    lines += ["", f"![The DQN algorithm and its data flow; lesson {source.stem[:2]}'s part is yellow]"
+                  f"(attachment:{MAP_NAME})"]
+    return "\n".join(lines)
+
+
+def with_outputs_of(nb: NotebookNode, executed: NotebookNode | None) -> NotebookNode:
+    """A copy of ``nb`` whose code cells carry ``executed``'s outputs, where their sources match."""
+    nb = copy.deepcopy(nb)
+    if executed is None:
+        return nb
+    ran = [c for c in executed.cells if c.cell_type == "code"]
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    def sources(cells: list) -> list[str]:  # the setup cell names the repository, which a fork changes
+        return [SETUP_MARK if c.source.startswith(SETUP_MARK) else c.source for c in cells]
+    if sources(ran) == sources(code):
+        for cell, old in zip(code, ran, strict=True):
+            cell.outputs, cell.execution_count = old.outputs, old.execution_count
+    return nb
+
+
+def lesson_time(source: Path, executed: NotebookNode | None = None) -> lesson_plan.Plan:
+    """The lesson's parts and minutes by ``lesson_plan``'s rule: its cells as the source has them
+    (the generated badge and header left out), with the outputs of ``executed`` (default: the
+    committed solution notebook)."""
+    nb = jupytext.read(source, fmt="py:percent")
+    nb.cells.insert(1, nbformat.v4.new_code_cell(SETUP_CELL.format(repository=repository_url())))
+    if executed is None and notebook_path(source, "solution").exists():
+        executed = nbformat.read(notebook_path(source, "solution"), as_version=4)
+    return lesson_plan.plan(with_outputs_of(nb, executed), source.stem)
+
+
+def render(source: Path, version: str, repository: str | None = None,
+           executed: NotebookNode | None = None) -> NotebookNode:
+    """The notebook for ``version`` ("student" or "solution"), unexecuted.
+
+    Its first cell states the lesson's time by ``lesson_plan``'s rule, from the outputs of
+    ``executed`` (default: the committed solution notebook) and the measured run times."""
     repository = repository or repository_url()
     nb = jupytext.read(source, fmt="py:percent")
     if not nb.cells or nb.cells[0].cell_type != "markdown":
@@ -122,9 +179,13 @@ def render(source: Path, version: str, repository: str | None = None) -> Noteboo
     if version == "solution":
         student = notebook_path(source, "student").relative_to(ROOT).as_posix()
         badge += f" &nbsp; *Solution version: the exercises are solved. Students open `{student}`.*"
-    nb.cells[0].source = f"{badge}\n\n{nb.cells[0].source}"
     setup = nbformat.v4.new_code_cell(SETUP_CELL.format(repository=repository))
     nb.cells.insert(1, setup)
+    plan = lesson_time(source, executed)
+    title, _, rest = nb.cells[0].source.partition("\n")
+    nb.cells[0].source = f"{badge}\n\n{title}\n\n{header(source, plan, repository)}\n{rest}"
+    svg = course_map.svg(source.stem[:2]).encode()
+    nb.cells[0].attachments = {MAP_NAME: {"image/svg+xml": base64.b64encode(svg).decode()}}
     if version == "student":
         nb = clear_solutions(nb)
     for index, cell in enumerate(nb.cells):
@@ -138,15 +199,27 @@ def render(source: Path, version: str, repository: str | None = None) -> Noteboo
     return nb
 
 
-def execute(nb: NotebookNode, workdir: Path) -> NotebookNode:
-    """Run every cell with the full budget, as a student would, and keep the outputs."""
+def execute(nb: NotebookNode, workdir: Path) -> tuple[NotebookNode, list[float]]:
+    """Run every cell with the full budget, as a student would, and keep the outputs.
+
+    Returns the notebook and each code cell's run time in seconds (for the lesson's time)."""
     client = NotebookClient(
-        nb, timeout=EXECUTION_TIMEOUT_S, kernel_name="python3", record_timing=False,
+        nb, timeout=EXECUTION_TIMEOUT_S, kernel_name="python3", record_timing=True,
         resources={"metadata": {"path": str(workdir)}},
         on_cell_start=lambda cell, cell_index: print(f"  cell {cell_index}", end="\r", flush=True),
     )
     client.execute()
-    return nb
+    seconds = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            timing = cell.metadata.pop("execution", {})
+            start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+            seconds.append((parse_time(end) - parse_time(start)).total_seconds() if start and end else 0.0)
+    return nb, seconds
+
+
+def parse_time(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 def write(nb: NotebookNode, path: Path) -> None:
@@ -155,9 +228,10 @@ def write(nb: NotebookNode, path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def comparable(nb: NotebookNode) -> list[tuple[str, str, dict]]:
-    """What generation decides (cells, their sources and tags); outputs are nbval's to check."""
-    return [(cell.cell_type, cell.source, dict(cell.metadata)) for cell in nb.cells]
+def comparable(nb: NotebookNode) -> list[tuple[str, str, dict, dict]]:
+    """What generation decides (cells, their sources, tags and attachments); outputs are nbval's."""
+    return [(cell.cell_type, cell.source, dict(cell.metadata), dict(cell.get("attachments", {})))
+            for cell in nb.cells]
 
 
 def select(names: list[str]) -> list[Path]:
@@ -174,10 +248,33 @@ def build(names: list[str]) -> None:
     if os.environ.pop(QUICK_ENV_VAR, None) is not None:
         print(f"note: ignoring {QUICK_ENV_VAR}: committed notebooks always show the full budget")
     for source in select(names):
-        for version in VERSIONS:
-            target = notebook_path(source, version)
-            print(f"building {target.relative_to(ROOT)} ...", flush=True)
-            write(execute(render(source, version), target.parent), target)
+        target = notebook_path(source, "solution")
+        print(f"building {target.relative_to(ROOT)} ...", flush=True)
+        executed, seconds = execute(render(source, "solution"), target.parent)
+        lesson_plan.record_run_times(source.stem, seconds, machine_name())
+        # The first cell states the lesson's time: render again, now from these outputs and times.
+        solution = with_outputs_of(render(source, "solution", executed=executed), executed)
+        solution.metadata = executed.metadata  # what execution recorded there (language info, widget state)
+        write(solution, target)
+        write_student(source)
+
+
+def write_student(source: Path, repository: str | None = None) -> None:
+    """The student version is never executed: a student meets each question before its answer."""
+    target = notebook_path(source, "student")
+    write(render(source, "student", repository), target)
+    print(f"wrote {target.relative_to(ROOT)} (no outputs)")
+
+
+def machine_name() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        names = [line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                 if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} CPUs"
 
 
 def prose(names: list[str]) -> int:
@@ -189,6 +286,9 @@ def prose(names: list[str]) -> int:
         for version in VERSIONS:
             target = notebook_path(source, version)
             old, new = nbformat.read(target, as_version=4), render(source, version)
+            if version == "student":
+                updates.append((new, target))  # never executed: nothing to keep
+                continue
             if code(old) != code(new):
                 print(f"{target.relative_to(ROOT)}: a code cell changed; run `python tools/course.py build "
                       f"{source.stem[:2]}` instead. Nothing written.")
@@ -206,6 +306,18 @@ def prose(names: list[str]) -> int:
     return 0
 
 
+def executed_parts(nb: NotebookNode) -> list[str]:
+    """What in ``nb`` comes from running it: outputs, execution counts, saved widget state."""
+    found = []
+    if any(c.get("outputs") for c in nb.cells if c.cell_type == "code"):
+        found.append("outputs")
+    if any(c.get("execution_count") for c in nb.cells if c.cell_type == "code"):
+        found.append("execution counts")
+    if "widgets" in nb.metadata:
+        found.append("widget state")
+    return found
+
+
 def check() -> int:
     """0 when every committed notebook matches what its source generates, else 1."""
     problems = []
@@ -219,13 +331,109 @@ def check() -> int:
             target = notebook_path(source, version)
             if not target.exists():
                 problems.append(f"{target.relative_to(ROOT)} is missing")
-            elif comparable(nbformat.read(target, as_version=4)) != comparable(render(source, version)):
+                continue
+            committed = nbformat.read(target, as_version=4)
+            if comparable(committed) != comparable(render(source, version)):
                 problems.append(f"{target.relative_to(ROOT)} is stale: {source.relative_to(ROOT)} changed")
+            if version == "student" and executed_parts(committed):
+                problems.append(f"{target.relative_to(ROOT)} carries outputs ({', '.join(executed_parts(committed))}): "
+                                "a student must meet each question before its answer")
     for problem in problems:
         print(problem)
     if problems:
         print("Regenerate with `make notebooks` (or `python tools/course.py build NN`).")
     return 1 if problems else 0
+
+
+GUIDE = ROOT / "docs" / "teaching-guide.md"
+TIMES_START, TIMES_END = "<!-- times: generated by `python tools/course.py times` -->", "<!-- end times -->"
+LAB_START, LAB_END = "<!-- lab plan: generated by `python tools/course.py times` -->", "<!-- end lab plan -->"
+LAB_MINUTES = 180  # the slides' lab: one 3-hour session
+LAB = {"before": ("01", "02", "03", "04"), "in": ("05", "06", "07"), "after": ("08",)}
+LAB_OPENING, LAB_BREAK = 5, 10  # minutes: the map and the algorithm box; one break after the first lesson
+
+
+def between(text: str, start: str, end: str) -> str:
+    """The generated part of the teaching guide between two markers."""
+    return text.split(start, 1)[1].split(end, 1)[0].strip()
+
+
+def guide_times(text: str) -> str:
+    """The lesson-times table as the teaching guide holds it."""
+    return between(text, TIMES_START, TIMES_END)
+
+
+def guide_lab_plan(text: str) -> str:
+    """The 3-hour lab plan as the teaching guide holds it."""
+    return between(text, LAB_START, LAB_END)
+
+
+def write_guide_times() -> None:
+    """Put the current lesson-times table and the lab plan built from it into the teaching guide."""
+    text = GUIDE.read_text()
+    for start, end, table in ((TIMES_START, TIMES_END, times_table()), (LAB_START, LAB_END, lab_plan()[0])):
+        before, rest = text.split(start, 1)
+        text = f"{before}{start}\n{table}\n{end}{rest.split(end, 1)[1]}"
+    GUIDE.write_text(text)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def lab_plan() -> tuple[str, int]:
+    """The 3-hour lab as a markdown table, from the lessons' core times, and the minute the last
+    lesson ends (``LAB_MINUTES`` at most, or the plan does not fit)."""
+    sources = {source.stem[:2]: source for source in lesson_sources()}
+    def names(group: str) -> str:
+        return ", ".join(f"{sources[n].stem} ({lesson_time(sources[n]).core_minutes} min)" for n in LAB[group])
+    rows = ["| when | what |", "|---|---|",
+            f"| before the lab (homework) | core paths of {names('before')} |",
+            f"| lab, 0:00–{_clock(LAB_OPENING)} | the instructor shows the map and the slides' algorithm box, "
+            "and which part each lesson builds |"]
+    now = LAB_OPENING
+    for index, number in enumerate(LAB["in"]):
+        minutes = lesson_time(sources[number]).core_minutes
+        rows.append(f"| lab, {_clock(now)}–{_clock(now + minutes)} | {sources[number].stem}, core path |")
+        now += minutes
+        if index == 0:
+            rows.append(f"| lab, {_clock(now)}–{_clock(now + LAB_BREAK)} | break |")
+            now += LAB_BREAK
+    if now < LAB_MINUTES:
+        rows.append(f"| lab, {_clock(now)}–{_clock(LAB_MINUTES)} | questions; the quiz answers |")
+    rows.append(f"| after the lab (homework) | {names('after')}, and any deep dive |")
+    return "\n".join(rows), now
+
+
+def times_table() -> str:
+    """Each lesson's minutes by the rule, as the markdown table the teaching guide shows."""
+    rows = ["| lesson | core path | optional deep dives | core sections |", "|---|---|---|---|"]
+    core = optional = 0
+    for source in lesson_sources():
+        plan = lesson_time(source)
+        core, optional = core + plan.core_minutes, optional + plan.optional_minutes
+        rows.append(f"| {source.stem} | {plan.core_minutes} min | {plan.optional_minutes} min | "
+                    + " · ".join(plan.titles(optional=False)) + " |")
+    rows.append(f"| all lessons | {core} min ({core / 60:.1f} h) | {optional} min | |")
+    return "\n".join(rows)
+
+
+WORK = ROOT / "work"  # the student's own copies of the lessons; git ignores it
+
+
+def working_copy(work: Path = WORK) -> list[Path]:
+    """Copy each student notebook into ``work`` unless a copy is already there; return the new ones.
+
+    The student works in these copies, so a course update (``git pull``) never meets their answers;
+    a copy is never overwritten. Delete one to get a fresh copy of that lesson."""
+    work.mkdir(exist_ok=True)
+    new = []
+    for notebook in sorted(VERSIONS["student"].glob("*.ipynb")):
+        copy_path = work / notebook.name
+        if not copy_path.exists():
+            shutil.copyfile(notebook, copy_path)
+            new.append(copy_path)
+    return new
 
 
 def fork(slug: str) -> None:
@@ -244,7 +452,8 @@ def fork(slug: str) -> None:
     # Only the badge and the setup cell change, and neither has outputs off Colab: re-render
     # the sources and keep every committed output instead of re-executing hours of lessons.
     for source in lesson_sources():
-        for version in VERSIONS:
+        write_student(source, url)
+        for version in ["solution"]:
             target = notebook_path(source, version)
             fresh = render(source, version, url)
             if target.exists():
@@ -269,6 +478,8 @@ def main(argv: list[str] | None = None) -> int:
     prose_parser = commands.add_parser("prose", help="regenerate after a markdown-only change, keeping outputs")
     prose_parser.add_argument("lessons", nargs="*", help="lesson numbers (default: all)")
     commands.add_parser("check", help="fail if a committed notebook is stale")
+    commands.add_parser("times", help="each lesson's minutes by the rule, written into docs/teaching-guide.md")
+    commands.add_parser("workcopy", help="copy the student notebooks into work/ (never overwrites a copy)")
     fork_parser = commands.add_parser("fork", help="re-point Colab badges at OWNER/REPO")
     fork_parser.add_argument("slug", metavar="OWNER/REPO")
     args = parser.parse_args(argv)
@@ -278,6 +489,14 @@ def main(argv: list[str] | None = None) -> int:
         return prose(args.lessons)
     elif args.command == "check":
         return check()
+    elif args.command == "workcopy":
+        new = working_copy()
+        print(f"Your working copy is {WORK.relative_to(ROOT)}/: {len(new)} new lesson(s) copied there; your own "
+              f"copies are never overwritten. For a fresh copy of a lesson, delete it from {WORK.name}/ and run "
+              "`make lab` again.")
+    elif args.command == "times":
+        write_guide_times()
+        print(times_table())
     else:
         fork(args.slug)
     return 0
