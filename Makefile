@@ -10,12 +10,19 @@ JOBS   ?= 2
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,lab]"
+	@echo "Installing the course's packages into $(VENV) (PyTorch is large: this takes a few minutes)"
+	$(BIN)/python -m pip install --progress-bar on -e ".[test,lab]"
 	touch $@
 
-## lab: create .venv, install everything, open the course in JupyterLab
+# Options for JupyterLab, e.g. make lab LAB_ARGS="--port 8890 --no-browser". As root (a container,
+# a cloud VM, WSL) --allow-root is added: JupyterLab refuses to start as root without it.
+LAB_ARGS ?=
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+## lab: create .venv, install everything, open your working copy of the course (work/) in JupyterLab
 lab: $(VENV)/.installed
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/python tools/course.py workcopy
+	JUPYTER_CONFIG_PATH="$(CURDIR)/tools/student-jupyter-config" $(BIN)/jupyter lab work/ $(ROOT_ARGS) $(LAB_ARGS)
 
 ## test: create .venv, install everything, lint, check the notebooks are fresh, run all tests
 test: $(VENV)/.installed lint check-notebooks

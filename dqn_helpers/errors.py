@@ -18,3 +18,20 @@ class InvalidActionError(DQNHelpersError):
 
 class RenderModeError(DQNHelpersError):
     """The environment was made with a render mode that cannot give the frames asked for."""
+
+
+class RunInterrupted(Exception):
+    """A training run in a notebook was interrupted (the stop button) and saved.
+
+    Raised so that "Run All" stops at the training cell instead of running the cells below it
+    on an unfinished run. Jupyter shows only the short message of ``_render_traceback_``, not a
+    traceback: nothing went wrong, and running the cell again resumes the run.
+    """
+
+    def __init__(self, out_dir: object, step: int) -> None:
+        self.out_dir, self.step = out_dir, step
+        super().__init__(f"Stopped at step {step:,}: the run is saved in {out_dir}. The cells below did not run. "
+                         "Run this cell again to resume it.")
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"■ {self}"]
