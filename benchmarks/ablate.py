@@ -1,4 +1,4 @@
-"""Lesson 07's ablation sweep: the recipe with one thing at a time put back to the slides' choice
+"""Lesson 08's ablation sweep: the recipe with one thing at a time put back to the slides' choice
 (or, for a choice the recipe keeps, tried another way: see ``dqn_helpers.ablation``).
 
     python benchmarks/ablate.py --jobs 2
@@ -13,7 +13,7 @@ runs after all the others and their extra seeds. Finished runs are skipped and i
 resume, so the sweep can span several sittings.
 
 As each run finishes, its ``evals.csv`` is copied to ``dqn_helpers/data/ablation/<variant>-s<seed>.csv``
-and its row added to ``summary.csv`` there (what lesson 07 reads); the summary table goes into
+and its row added to ``summary.csv`` there (what lesson 08 reads); the summary table goes into
 the ``ablation`` section of ``benchmarks/results.md``.
 """
 
@@ -130,8 +130,12 @@ def main() -> None:
         if split and args.extra_seeds:
             print("the first seeds disagree for:", ", ".join(split), flush=True)
             run_queue(queue_for(split, args.extra_seeds, args), args.jobs, on_finish)
-    command = "python benchmarks/ablate.py " + shlex.join(sys.argv[1:])
-    report(args, f"Measured with `{command.strip()}` (finished {started}).")
+    command = ("python benchmarks/ablate.py " + shlex.join(sys.argv[1:])).strip()
+    if set(args.variants) == {v.name for v in VARIANTS}:
+        report(args, f"Measured with `{command}` (finished {started}).")
+    else:  # a sitting that added or resumed some variants: the table holds every collected run
+        report(args, f"Measured with `python benchmarks/ablate.py --jobs 2` over several sittings (it skips "
+                     f"finished runs); the last sitting, `{command}`, finished {started}.")
 
 
 def report(args: argparse.Namespace, heading: str) -> None:

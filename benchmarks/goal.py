@@ -104,7 +104,7 @@ def write_csv(path: Path, settings: list[str], summaries: list[dict]) -> None:
     """The runs' summaries as rows of ``path``, labelled with the ``--set`` settings ("" for the recipe).
 
     Rows of other settings already in the file are kept, so the recipe and a variant of it share one
-    file (lesson 06 reads ``dqn_helpers/data/ablation/once_solved.csv``)."""
+    file (lesson 08 reads ``dqn_helpers/data/ablation/once_solved.csv``)."""
     label = " ".join(settings)
     kept = []
     if path.exists():

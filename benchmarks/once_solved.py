@@ -1,4 +1,5 @@
-"""Lesson 06's last row: the live network 50,000 steps after the solve, with and without the lower rate.
+"""The last row of lesson 08's table of changes: the live network 50,000 steps after the solve,
+with and without the lower rate.
 
     python benchmarks/once_solved.py --seeds 0 1 2 3 4 --jobs 2
 
@@ -6,7 +7,7 @@ The recipe drops Adam's rate to 1e-4 once the solve is confirmed; the variant ke
 (``--set lr_after_solved=0.001``). The recipe's runs are those of the ten-seed sweep
 (``runs/goal``, run here where missing); the variant's go to ``runs/no-lr-drop``. Until the solve
 the two runs of a seed are the same run, step for step. Both sides are written to
-``dqn_helpers/data/ablation/once_solved.csv`` (lesson 06 reads it) and the variant's table to the
+``dqn_helpers/data/ablation/once_solved.csv`` (lesson 08 reads it) and the variant's table to the
 ``once solved: no drop`` section of ``benchmarks/results.md``.
 """
 
