@@ -1,11 +1,11 @@
-"""Lesson 07's ablation: the recipe with one thing at a time put back to the slides' choice.
+"""lesson 08's ablation: the recipe with one thing at a time put back to the slides' choice.
 
 One variant goes the other way: where the recipe keeps the slides' choice (ε), it tries the
 alternative the recipe first used (``puts_back=False``), so the lessons can show why it was dropped.
 
 ``VARIANTS`` names each variant and its settings (``--set`` overrides of the ``solved`` preset);
 ``benchmarks/ablate.py`` runs them over seeds and copies each run's ``evals.csv`` and summary
-into ``data/ablation/``, which lesson 07 reads with ``load_results`` (no re-training there).
+into ``data/ablation/``, which lesson 08 reads with ``load_results`` (no re-training there).
 """
 
 from __future__ import annotations
@@ -54,6 +54,11 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("no-bootstrap-at-truncation", "no bootstrap (next state None) at the time limit",
             {"bootstrap_truncation": False}),
     Variant("memory-10k", "a 10,000-transition memory instead of 100,000", {"buffer_size": 10_000}),
+    Variant("no-warm-up", "learning from the 128th transition, as the slides do, instead of after 5,000",
+            {"learning_starts": 128}),
+    Variant("slides-network", "the slides' network size (kernels 5/5/5, strides 2/2/2, no hidden layer; "
+            "no BatchNorm) instead of the recipe's (kernels 5/3/3, strides 2/2/1, a 256-unit hidden layer)",
+            {"kernels": (5, 5, 5), "strides": (2, 2, 2), "hidden": 0}),
     Variant("clip-gradient-values", "each gradient entry clamped to ±1 instead of the norm clipped at 10",
             {"grad_clip_norm": None, "grad_clip_value": 1.0}),
     Variant("batch-128-every-step", "a batch of 128 every step instead of 32 every 4",

@@ -29,7 +29,7 @@ RUN_FORMAT = "dqn_helpers run v2"  # v1 pickled the trainer; it cannot be read s
 POLICY_NETWORK = PixelDQN.__name__
 
 SHIPPED_POLICY = Path(__file__).parent / "data" / "cartpole_v1_solved.pt"
-"""A network trained by ``benchmarks/goal.py`` (CartPole-v1), shipped so lesson 06 can show a solved agent."""
+"""A network trained by ``benchmarks/goal.py`` (CartPole-v1), shipped so lesson 07 can show a solved agent."""
 
 
 class CheckpointError(DQNHelpersError):

@@ -33,7 +33,7 @@ def pick_device(preference: str = "auto") -> torch.device:
 def torch_threads(n: int) -> Iterator[None]:
     """Run the block with ``n`` torch CPU threads, then restore the previous number.
 
-    A tiny network (lesson 07's state-vector MLP) gains nothing from a second thread: each of its
+    A tiny network (lesson 08's state-vector MLP) gains nothing from a second thread: each of its
     operations is too small to split, and keeping threads in step costs more than it saves, far
     more when other programs share the cores (15,000 steps took 12 s on one thread and 113 s on
     two, next to two other training runs on this project's 2-core machine).

@@ -15,6 +15,7 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
+from tqdm.auto import tqdm
 
 from dqn_helpers.errors import InvalidActionError, RenderModeError, UnknownEnvironmentError
 
@@ -146,15 +147,14 @@ def random_policy(env: gym.Env, seed: int | None = None) -> Policy:
 
 
 def evaluate_policy(
-    env: gym.Env, policy: Policy, n_episodes: int, seed: int | None = None
+    env: gym.Env, policy: Policy, n_episodes: int, seed: int | None = None, progress: bool = False
 ) -> list[float]:
-    """Total reward of each of ``n_episodes`` episodes; episode ``i`` is seeded ``seed + i``."""
+    """Total reward of each of ``n_episodes`` episodes; episode ``i`` is seeded ``seed + i``
+    (``progress``: show a progress bar over the episodes)."""
     if n_episodes < 1:
         raise ValueError(f"n_episodes must be at least 1, got {n_episodes}.")
-    return [
-        run_episode(env, policy, seed=None if seed is None else seed + i).total_reward
-        for i in range(n_episodes)
-    ]
+    episodes = tqdm(range(n_episodes), unit="episode", desc="greedy episodes", disable=not progress, leave=False)
+    return [run_episode(env, policy, seed=None if seed is None else seed + i).total_reward for i in episodes]
 
 
 def random_baseline(env: gym.Env, n_episodes: int, seed: int | None = None) -> float:

@@ -17,16 +17,23 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import gymnasium as gym
+from tqdm.auto import tqdm
 
 ChooseActions = Callable[[list[Any]], Sequence[int]]
 
 
-def greedy_lengths(envs: Sequence[gym.Env], choose_actions: ChooseActions, seeds: Sequence[int]) -> list[int]:
+def greedy_lengths(envs: Sequence[gym.Env], choose_actions: ChooseActions, seeds: Sequence[int],
+                   progress: str | None = None) -> list[int]:
     """The length of episode ``i`` (reset with ``seeds[i]``) for every seed, ``len(envs)`` at a time.
 
     ``choose_actions`` gets the observations of all running episodes in one list and returns
-    one action for each, in order.
+    one action for each, in order. ``progress``: a progress bar over the episodes, with this name.
     """
+    with tqdm(total=len(seeds), desc=progress, unit="episode", disable=progress is None, leave=False) as bar:
+        return _play(envs, choose_actions, seeds, bar)
+
+
+def _play(envs: Sequence[gym.Env], choose_actions: ChooseActions, seeds: Sequence[int], bar: tqdm) -> list[int]:
     lengths = [0] * len(seeds)
     pending = iter(range(len(seeds)))
     running: dict[int, tuple[gym.Env, Any]] = {}
@@ -41,6 +48,7 @@ def greedy_lengths(envs: Sequence[gym.Env], choose_actions: ChooseActions, seeds
             lengths[episode] += 1
             running[episode] = (env, observation)
             if terminated or truncated:
+                bar.update()
                 del running[episode]
                 follower = next(pending, None)
                 if follower is not None:

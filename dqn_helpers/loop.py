@@ -230,12 +230,13 @@ class Trainer:
         return True
 
     # --- evaluation -----------------------------------------------------------------------
-    def evaluate(self, n_episodes: int, seed_offset: int = EVAL_SEED_OFFSET) -> list[int]:
-        """Greedy (ε = 0) episode lengths, episode i seeded offset + i, ``agent.eval_batch`` side by side."""
+    def evaluate(self, n_episodes: int, seed_offset: int = EVAL_SEED_OFFSET, progress: str | None = None) -> list[int]:
+        """Greedy (ε = 0) episode lengths, episode i seeded offset + i, ``agent.eval_batch`` side by side
+        (``progress``: a progress bar with this name)."""
         while len(self.eval_envs) < min(n_episodes, self.agent.eval_batch):
             self.eval_envs.append(self.config.make_env())
         seeds = [seed_offset + i for i in range(n_episodes)]
-        return greedy_lengths(self.eval_envs, self.agent.greedy_batch, seeds)
+        return greedy_lengths(self.eval_envs, self.agent.greedy_batch, seeds, progress)
 
     def evaluate_and_keep_best(self) -> EvalLog:
         """Short greedy evaluation; confirm with many episodes when it looks solved; keep the best."""

@@ -48,7 +48,7 @@ class SlidesDQN(nn.Module):
 class PixelDQN(nn.Module):
     """The recipe's network: stacked uint8 grayscale frames in, Q-values out.
 
-    No BatchNorm (acting uses a batch of one, where BatchNorm's statistics mislead; lesson 07's
+    No BatchNorm (acting uses a batch of one, where BatchNorm's statistics mislead; lesson 08's
     ablation puts it back with ``batchnorm=True``); the input is scaled by ``in_scale`` (0..255 to
     0..1) inside ``forward``, so replay batches travel to the GPU as compact uint8. An input of
     shape (B, stack, C, H, W), such as the slides' 3-colour screen difference as a stack of one,
@@ -58,27 +58,30 @@ class PixelDQN(nn.Module):
     def __init__(
         self, frames: int, h: int, w: int, n_actions: int, hidden: int = 256,
         channels: tuple[int, int, int] = (16, 32, 32), strides: tuple[int, int, int] = (2, 2, 1),
-        batchnorm: bool = False, in_scale: float = 1 / 255,
+        batchnorm: bool = False, in_scale: float = 1 / 255, kernels: tuple[int, int, int] = (5, 3, 3),
     ) -> None:
         super().__init__()
         self.in_scale = in_scale
         c1, c2, c3 = channels
         out_sizes = []
         for size in (h, w):
-            for kernel, stride in zip((5, 3, 3), strides, strict=True):
+            for kernel, stride in zip(kernels, strides, strict=True):
                 size = conv2d_size_out(size, kernel, stride)
             out_sizes.append(size)
             if size < 1:
-                raise ValueError(f"a {h}x{w} frame is too small for the recipe's convolutions (kernels 5, 3, 3, "
-                                 f"strides {tuple(strides)}): use a larger frame_size or smaller strides")
+                raise ValueError(f"a {h}x{w} frame is too small for the recipe's convolutions (kernels "
+                                 f"{tuple(kernels)}, strides {tuple(strides)}): use a larger frame_size or smaller "
+                                 "kernels or strides")
         layers: list[nn.Module] = []
-        for c_in, c_out, kernel, stride in zip((frames, c1, c2), (c1, c2, c3), (5, 3, 3), strides, strict=True):
+        for c_in, c_out, kernel, stride in zip((frames, c1, c2), (c1, c2, c3), kernels, strides, strict=True):
             layers.append(nn.Conv2d(c_in, c_out, kernel_size=kernel, stride=stride))
             layers += [nn.BatchNorm2d(c_out)] if batchnorm else []  # as the slides' network has it
             layers.append(nn.ReLU())
         self.features = nn.Sequential(*layers, nn.Flatten())
         flat = c3 * out_sizes[0] * out_sizes[1]
-        self.head = nn.Sequential(nn.Linear(flat, hidden), nn.ReLU(), nn.Linear(hidden, n_actions))
+        # hidden=0: a linear head straight from the features, as the slides' network has it
+        self.head = (nn.Sequential(nn.Linear(flat, hidden), nn.ReLU(), nn.Linear(hidden, n_actions)) if hidden
+                     else nn.Sequential(nn.Linear(flat, n_actions)))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # a fresh float copy (never the caller's tensor), put in the weights' memory order, then
@@ -95,7 +98,7 @@ class PixelDQN(nn.Module):
 class StateDQN(nn.Module):
     """Q-values from CartPole's state vector (position, velocity, angle, angular velocity), not pixels.
 
-    Lesson 07's comparison: the same recipe with this small MLP in place of the CNN. An input of
+    lesson 08's comparison: the same recipe with this small MLP in place of the CNN. An input of
     shape (B, 1, 4), the state as a stack of one, is flattened to (B, 4).
     """
 

@@ -21,18 +21,29 @@ EVAL_COLUMNS = ["step", "mean", "min", "max", "confirmed_mean"]
 
 
 class ProgressBar(Observer):
-    """A tqdm bar over the step budget, with the recent episode lengths, ε and the last evaluation."""
+    """A tqdm bar over the budget, with the recent episode lengths, ε and the last evaluation.
+
+    It counts steps; a run with an episode budget (the slides' 50 episodes) counts episodes, so
+    that the bar has a total and a time to go."""
 
     def __init__(self, enabled: bool = True) -> None:
-        self.enabled, self.bar = enabled, None
+        self.enabled, self.bar, self.by_episode = enabled, None, False
+
+    def done(self, trainer: Trainer) -> int:
+        return len(trainer.history.episodes) if self.by_episode else trainer.step_count
 
     def on_start(self, trainer: Trainer) -> None:
         c = trainer.config
-        self.bar = tqdm(total=c.step_budget, initial=trainer.step_count, unit="step", disable=not self.enabled,
-                        desc=f"{c.env_id} seed {c.seed}", smoothing=0.05)
+        self.by_episode = c.step_budget is None
+        total = c.num_episodes if self.by_episode else c.step_budget
+        self.bar = tqdm(total=total, initial=self.done(trainer), unit="episode" if self.by_episode else "step",
+                        disable=not self.enabled, desc=f"{c.env_id} seed {c.seed}", smoothing=0.05)
 
     def on_episode(self, trainer: Trainer, episode: EpisodeLog) -> None:
-        self.bar.update(trainer.step_count - self.bar.n)
+        self.bar.update(self.done(trainer) - self.bar.n)
+        if self.by_episode:
+            self.bar.set_description(f"{trainer.config.env_id} seed {trainer.config.seed}, "
+                                     f"{trainer.step_count:,} steps", refresh=False)
         recent = [e.length for e in trainer.history.episodes[-20:]]
         postfix = {"last20": f"{np.mean(recent):.0f}", "eps": f"{episode.epsilon:.2f}"}
         if trainer.history.evals:
@@ -40,7 +51,7 @@ class ProgressBar(Observer):
         self.bar.set_postfix(postfix, refresh=False)
 
     def on_end(self, trainer: Trainer) -> None:
-        self.bar.update(trainer.step_count - self.bar.n)
+        self.bar.update(self.done(trainer) - self.bar.n)
         if trainer.finished:  # solved early or at the budget: a complete bar, not a red one
             self.bar.total = self.bar.n
             self.bar.refresh()

@@ -54,3 +54,11 @@ def make_pixel_env(
     """
     env = PixelObservation(make_env(env_id, render_mode="rgb_array"), size, renderer)
     return FrameStackObservation(env, stack, padding_type="reset")
+
+
+def push_frame(stack: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """The next stacked observation: drop the oldest frame (first), add ``frame`` last.
+
+    What ``FrameStackObservation`` does at every step (lesson 07's exercise). ``stack`` is left
+    as it is: the replay memory may still hold it."""
+    return np.concatenate([stack[1:], frame[None]], axis=0)

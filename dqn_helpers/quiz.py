@@ -125,7 +125,7 @@ QUIZZES: dict[str, list[Question]] = {
            "b",
            a=("200 steps.", "After `decay` steps the gap has only shrunk by a factor e: ε ≈ 0.36."),
            b=("900 steps.", "200 · ln(0.85 / 0.01) ≈ 889 steps, as the lesson computes."),
-           c=("20,000 steps.", "That is the linear schedule lesson 07 tries, not the slides'.")),
+           c=("20,000 steps.", "That is the linear schedule lesson 08 tries, not the slides'.")),
     ],
     "06": [
         _q("Why is the target r + γ max Q'(s', a') computed with the target network Q'?", "a",
@@ -148,6 +148,42 @@ QUIZZES: dict[str, list[Question]] = {
               "For |d| < β it is the squared error (halved); beyond, its slope stays at 1."),
            b=("It is always smaller, so training is faster.", "Smaller values do not mean faster learning."),
            c=("It ignores small errors.", "Small errors are squared, not ignored.")),
+    ],
+    "07": [
+        _q("The recipe's TD loss grows while its returns rise. What does that say?", "c",
+           a=("The run is diverging: stop it.", "The returns rise: the agent improves. The loss is not a score."),
+           b=("The learning rate is too low.", "A low rate slows learning; it does not make the loss grow."),
+           c=("Nothing bad: the targets move and grow with the values, so the errors grow too.",
+              "Judge a DQN run by its returns; its loss measures the error against moving targets.")),
+        _q("γ = 0.99 and the reward is 1 per step. What is the most a state can be worth?", "c",
+           a=("200, the episode's length on CartPole-v0.", "Discounting makes far rewards count less: "
+              "the sum of γ^k is 1 / (1 - γ)."),
+           b=("1, one step's reward.", "Every future step adds γ^k more."),
+           c=("100 = 1 / (1 - γ).", "The sum of γ^k over an endless episode.")),
+        _q("Why must `push_frame` build a new array instead of writing into the stack it gets?", "a",
+           a=("The replay memory may still hold that stack: writing into it would change a stored state.",
+              "A stored transition must keep the state the agent really saw."),
+           b=("A new array is faster to build.", "Copying costs time; the reason is correctness, not speed."),
+           c=("NumPy arrays cannot be changed.", "They can: `stack[0] = frame` works, and that is the danger.")),
+    ],
+    "08": [
+        _q("A run's kept network scored 500 on the 10-episode evaluation that selected it. What does it score on "
+           "100 fresh episodes?", "b",
+           a=("500: it was measured.",
+              "It was measured on the episodes it was chosen by: the best of several noisy scores looks too good."),
+           b=("It may score less: the best of several noisy evaluations is biased upwards.",
+              "That is why the final number comes from episodes never used to choose the network."),
+           c=("Nothing can be said.", "Fresh episodes give an unbiased estimate of the kept network's score.")),
+        _q("In Double DQN, which network picks the next action and which one evaluates it?", "a",
+           a=("The online network picks (argmax), the target network evaluates.",
+              "Q'(s', argmax_a Q(s', a)): an error in one network is rarely matched by the other."),
+           b=("The target network picks, the online network evaluates.", "That is the roles swapped."),
+           c=("The target network does both.", "That is the plain max target, max_a Q'(s', a).")),
+        _q("A 3-step return starts at step t and the pole falls at step t+1. What is the target?", "c",
+           a=("r_t + γ r_{t+1} + γ² r_{t+2} + γ³ V(s_{t+3}).",
+              "Step t+2 belongs to the next episode: the sum stops at the fall."),
+           b=("r_t + γ r_{t+1} + γ² V(s_{t+2}).", "After a fall there is no next state to bootstrap from."),
+           c=("r_t + γ r_{t+1}.", "Two rewards, and no bootstrap: the future ended.")),
         _q("A change had a good reason, yet putting it back alone did not slow the recipe on any of 3 seeds. "
            "What follows?", "b",
            a=("The reason was wrong, for every task.", "One recipe on one task says nothing about every task."),
@@ -156,31 +192,30 @@ QUIZZES: dict[str, list[Question]] = {
            c=("Three seeds prove the change never matters.", "Three seeds can miss a change that helps rarely, "
               "and solving says nothing about staying solved.")),
     ],
-    "07": [
-        _q("A run's kept network scored 500 on the 10-episode evaluation that selected it. What does it score on "
-           "100 fresh episodes?", "b",
-           a=("500: it was measured.", "It was measured on the episodes it was chosen by: a selection flatters."),
-           b=("It may score less: the best of several noisy evaluations is biased upwards.",
-              "That is why the final number comes from episodes never used to choose the network."),
-           c=("Nothing can be said.", "Fresh episodes give an unbiased estimate of the kept network's score.")),
-        _q("In Double DQN, which network picks the next action and which one evaluates it?", "a",
-           a=("The online network picks (argmax), the target network evaluates.",
-              "Q_target(s', argmax_a Q_online(s', a)): an error in one network is rarely matched by the other."),
-           b=("The target network picks, the online network evaluates.", "That is the roles swapped."),
-           c=("The target network does both.", "That is the plain max target, max_a Q_target(s', a).")),
-        _q("A 3-step return starts at step t and the pole falls at step t+1. What is the target?", "c",
-           a=("r_t + γ r_{t+1} + γ² r_{t+2} + γ³ V(s_{t+3}).",
-              "Step t+2 belongs to the next episode: the sum stops at the fall."),
-           b=("r_t + γ r_{t+1} + γ² V(s_{t+2}).", "After a fall there is no next state to bootstrap from."),
-           c=("r_t + γ r_{t+1}.", "Two rewards, and no bootstrap: the future ended.")),
-        _q("Why run each ablation on several seeds?", "b",
-           a=("To average out the GPU's rounding.", "Rounding is tiny next to what a seed changes."),
-           b=("One seed can solve or fail by luck: only a spread over seeds says whether a change matters.",
-              "The recipe itself solves at quite different steps from seed to seed."),
-           c=("Because each seed trains a different environment.", "The environment is the same; its randomness "
-              "and the network's initial weights differ.")),
-    ],
 }
+
+
+
+def balanced(quizzes: dict[str, list[Question]]) -> dict[str, list[Question]]:
+    """The same questions with the right choice moved so that, over the course, each letter is
+    right equally often (a, b, c, a, b, c, ...): no letter is a better guess than the others.
+
+    The questions above are written with their right answer wherever it was first put; only the
+    letters move here, each choice keeping its text and its reason."""
+    result, position = {}, 0
+    for lesson, questions in quizzes.items():
+        result[lesson] = []
+        for question in questions:
+            letters = list(question.choices)
+            target = letters[position % len(letters)]
+            position += 1
+            order = {letter: letter for letter in letters} | {target: question.correct, question.correct: target}
+            choices = {letter: question.choices[order[letter]] for letter in letters}
+            result[lesson].append(Question(question.text, choices, target))
+    return result
+
+
+QUIZZES = balanced(QUIZZES)
 
 
 class Quiz:

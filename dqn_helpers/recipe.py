@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from dqn_helpers.env import make_env
+from dqn_helpers.errors import DQNHelpersError
 from dqn_helpers.loop import EVAL_BATCH, BuildsTrainer, UpdateLog
 from dqn_helpers.model import PixelDQN, StateDQN, to_device
 from dqn_helpers.pixels import make_pixel_env
@@ -60,12 +61,13 @@ class RecipeConfig(BuildsTrainer):
     renderer: str = "fast"
     # "frames": the recipe's stacked grayscale frames; "screen_difference": the slides' input, the
     # difference of two centred 3x40x90 colour screens; "state": CartPole's 4 numbers, with an MLP
-    # (both for lesson 07; frame_*, renderer, channels and strides are then unused)
+    # (both for lesson 08; frame_*, renderer, channels and strides are then unused)
     observation: str = "frames"
     # the network and its optimiser
-    hidden: int = 256
+    hidden: int = 256  # units of the hidden layer before the head; 0: none (the slides' network)
     channels: tuple[int, int, int] = (16, 32, 32)
-    strides: tuple[int, int, int] = (2, 2, 1)
+    kernels: tuple[int, int, int] = (5, 3, 3)  # the slides' network: (5, 5, 5)
+    strides: tuple[int, int, int] = (2, 2, 1)  # the slides' network: (2, 2, 2)
     batchnorm: bool = False  # BatchNorm after each convolution, acting in train mode as the slides do
     optimizer: str = "adam"  # or "rmsprop" (torch's defaults otherwise, as the slides use it)
     lr: float = 1e-3
@@ -107,7 +109,8 @@ class RecipeConfig(BuildsTrainer):
         "total_steps": POSITIVE, "num_episodes": POSITIVE, "frame_size": all_at_least(1), "frame_stack": POSITIVE,
         "renderer": one_of("fast", "gymnasium"), "observation": one_of("frames", "screen_difference", "state"),
         "optimizer": one_of("adam", "rmsprop"), "eps_schedule": one_of("linear", "exponential"),
-        "target_update_episodes": POSITIVE, "hidden": POSITIVE, "channels": all_at_least(1),
+        "target_update_episodes": POSITIVE, "hidden": NON_NEGATIVE, "channels": all_at_least(1),
+        "kernels": all_at_least(1),
         "strides": all_at_least(1), "lr": POSITIVE_REAL, "lr_after_solved": POSITIVE_REAL, "adam_eps": POSITIVE_REAL,
         "buffer_size": POSITIVE, "batch_size": POSITIVE,
         "learning_starts": NON_NEGATIVE, "train_every": POSITIVE, "gamma": PROBABILITY, "n_step": POSITIVE,
@@ -146,12 +149,14 @@ def build_network(config: RecipeConfig, observation_shape: tuple[int, ...], n_ac
     """The recipe's network for observations of ``observation_shape``: (stack, H, W) uint8 frames,
     (1, 3, H, W) float screen differences (read as 3 channels, not rescaled), or (1, 4) states (an MLP)."""
     if config.observation == "state":
+        if config.hidden < 1:
+            raise DQNHelpersError("hidden=0 (no hidden layer) is for a pixel network; the state MLP needs hidden ≥ 1")
         return StateDQN(int(np.prod(observation_shape)), n_actions, config.hidden)
     *stack, height, width = observation_shape
     frames = int(np.prod(stack))
     in_scale = 1.0 if config.observation == "screen_difference" else 1 / 255
     return PixelDQN(frames, height, width, n_actions, config.hidden, tuple(config.channels),
-                    tuple(config.strides), config.batchnorm, in_scale)
+                    tuple(config.strides), config.batchnorm, in_scale, tuple(config.kernels))
 
 
 def make_optimizer(config: RecipeConfig, network: torch.nn.Module) -> torch.optim.Optimizer:

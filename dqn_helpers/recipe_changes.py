@@ -1,5 +1,5 @@
-"""Lesson 06's "what made it work": each change from the slides to the recipe, the idea behind it,
-and what lesson 07's ablation measured when that change alone was put back.
+"""Lesson 07's "what the recipe changes": each change from the slides to the recipe, the idea behind
+it, and what lesson 08's ablation measured when that change alone was put back.
 
 The table is printed from the committed results (``data/ablation/``), so its numbers cannot drift
 from the runs: ``benchmarks/ablate.py`` re-makes the ablation, and ``benchmarks/once_solved.py``
@@ -26,41 +26,90 @@ class RecipeChange:
     recipe: str
     idea: str  # why the change was made: a hypothesis, which the measured column judges
     variants: tuple[str, ...]  # the ablation variants that put it back to the slides' choice (or try an alternative)
+    settings: tuple[str, ...]  # the ``RecipeConfig`` fields this row covers (a test: every difference has a row)
+    not_measured: str = ""  # why a row without variants is not ablated (the once-solved row has its own runs)
 
 
 RECIPE_CHANGES: tuple[RecipeChange, ...] = (
-    RecipeChange("what the agent sees", "difference of two 3x40x90 colour screens, cropped around the cart",
-                 "**4 stacked grayscale 30x90 frames of the whole track**",
+    RecipeChange("what the agent sees", "difference of two 3x40x90 colour screens, cropped around the cart, "
+                 "drawn by gymnasium's renderer", "**4 stacked grayscale 30x90 frames of the whole track**, drawn "
+                 "straight at 30x90 (the same scene as gymnasium's, lesson 02)",
                  "a difference of blurry frames hides the pole's angle and the crop hides where the cart is; "
-                 "stacked frames show position *and* motion", ("slides-input", "2-frames")),
+                 "stacked frames show position *and* motion. One change bundles four: the crop, colour, the "
+                 "difference and the number of frames", ("slides-input", "2-frames"),
+                 ("observation", "frame_size", "frame_stack", "renderer")),
     RecipeChange("network", "conv + **BatchNorm**, acting with batch size 1 in train mode",
                  "conv without BatchNorm", "lesson 04's trap: in train mode an action depends on the statistics "
-                 "of a single frame", ("batchnorm",)),
+                 "of a single frame", ("batchnorm",), ("batchnorm",)),
+    RecipeChange("network size", "3 convolutions 5x5, stride 2, a linear head: {slides_parameters:,} parameters",
+                 "kernels 5/3/3, strides 2/2/1, a **256-unit hidden layer**: {recipe_parameters:,} parameters",
+                 "more room to turn several frames of positions into motion and values", ("slides-network",),
+                 ("kernels", "strides", "hidden")),
     RecipeChange("optimiser", "RMSprop, lr 0.01 (its default)", "**Adam, lr 1e-3**",
-                 "the default RMSprop step is far too large for a DQN", ("rmsprop",)),
+                 "the default RMSprop step is far too large for a DQN", ("rmsprop",), ("optimizer", "lr", "adam_eps")),
     RecipeChange("discount", "γ = 0.999", "γ = 0.99", "a horizon of ~100 steps is enough and the values stay small",
-                 ("gamma-0.999",)),
+                 ("gamma-0.999",), ("gamma",)),
     RecipeChange("exploration", "ε 0.9 → 0.05 within ~1,000 steps", "the slides' schedule, **kept**",
                  "none: the recipe first annealed ε linearly from 1.0 to 0.02 over 20,000 steps (explore until "
-                 "the network knows something); its measured row tries that anneal instead", ("linear-epsilon",)),
+                 "the network knows something); its measured row tries that anneal instead", ("linear-epsilon",),
+                 ("eps_schedule", "eps_start", "eps_end", "eps_decay_steps")),
     RecipeChange("replay", "10,000 transitions, about one float32 3x40x90 screen each (lesson 03)",
                  "**100,000** transitions, each uint8 frame stored once",
-                 "more history in less memory (lesson 03 prints both bills)", ("memory-10k",)),
+                 "more history in less memory (lesson 03 prints both bills)", ("memory-10k",), ("buffer_size",)),
+    RecipeChange("warm-up", "learns from the 128th transition (as soon as the memory holds a batch)",
+                 "learns from step **5,000**", "the first batches come from many episodes, not from the first few",
+                 ("no-warm-up",), ("learning_starts",)),
     RecipeChange("target network", "copied every 10 episodes", "copied every **500 steps**",
-                 "episodes get long as the agent learns: a schedule in steps stays steady", ("target-10-episodes",)),
+                 "episodes get long as the agent learns: a schedule in steps stays steady", ("target-10-episodes",),
+                 ("target_update_every", "target_update_episodes", "tau")),
     RecipeChange("returns", "1-step", "**3-step** returns",
-                 "rewards reach back 3 steps per update, so the value of balancing spreads faster", ("1-step",)),
+                 "rewards reach back 3 steps per update, so the value of balancing spreads faster", ("1-step",),
+                 ("n_step",)),
     RecipeChange("updates", "batch 128 every step, each gradient entry clamped to ±1",
                  "batch 32 every 4 steps, **Double DQN**, gradient norm clipped at 10",
-                 "a 16th of the update work per step; Double DQN curbs over-estimated values (lesson 07 measures "
-                 "them)", ("batch-128-every-step", "no-double", "clip-gradient-values")),
+                 "a 16th of the update work per step; Double DQN curbs over-estimated values (lesson 08 measures "
+                 "them)", ("batch-128-every-step", "no-double", "clip-gradient-values"),
+                 ("batch_size", "train_every", "double_dqn", "grad_clip_norm", "grad_clip_value", "loss")),
     RecipeChange("time limit", "`next_state = None` at the time limit too",
                  "bootstrap through truncation: zero the future only when the pole **falls**",
-                 "the time limit is not a failure the agent could have avoided", ("no-bootstrap-at-truncation",)),
+                 "the time limit is not a failure the agent could have avoided", ("no-bootstrap-at-truncation",),
+                 ("bootstrap_truncation",)),
+    RecipeChange("evaluation", "no evaluation: the network at the end is the result",
+                 "a greedy evaluation every 5,000 steps; the **best evaluated network is kept**",
+                 "the network at the end may be worse than one seen earlier", (), ("eval_every", "eval_episodes"),
+                 not_measured="not ablated: it chooses which network is reported, not how the agent learns; "
+                 "lesson 08 scores the kept network on fresh episodes"),
     RecipeChange("once solved", "the same step size on",
                  "Adam's rate drops from 1e-3 to **1e-4** once 100 greedy episodes confirm the solve",
-                 "at full rate the live network can *forget* how to balance after solving", ()),
+                 "at full rate the live network can *forget* how to balance after solving", (),
+                 ("lr_after_solved", "steps_after_solved")),
 )
+
+# The slides' choices as ``RecipeConfig`` values: what the table's "slides" column says, in the
+# recipe's terms (the input's shape and renderer included), for the test that every field where
+# the two differ has a row. Fields that set the budget or the measurement, not the learning:
+NOT_LEARNING = ("env_id", "total_steps", "num_episodes", "seed", "final_eval_episodes", "solve_threshold", "device")
+SLIDES_CHOICES: dict[str, object] = {
+    "observation": "screen_difference", "frame_size": (40, 90), "frame_stack": 2, "renderer": "gymnasium",
+    "hidden": 0, "channels": (16, 32, 32), "kernels": (5, 5, 5), "strides": (2, 2, 2), "batchnorm": True,
+    "optimizer": "rmsprop", "lr": 0.01, "lr_after_solved": None, "adam_eps": 1e-8,
+    "buffer_size": 10_000, "batch_size": 128, "learning_starts": 128, "train_every": 1, "gamma": 0.999, "n_step": 1,
+    "loss": "huber", "grad_clip_norm": None, "grad_clip_value": 1.0, "double_dqn": False,
+    "target_update_every": 500, "target_update_episodes": 10, "tau": 1.0, "bootstrap_truncation": False,
+    "eps_schedule": "exponential", "eps_start": 0.9, "eps_end": 0.05, "eps_decay_steps": 200,
+    "eval_every": 0, "eval_episodes": 10, "steps_after_solved": None,
+}
+
+
+def parameter_counts() -> dict[str, int]:
+    """The slides' network and the recipe's, counted (for the network-size row)."""
+    from dqn_helpers.model import SlidesDQN
+    from dqn_helpers.recipe import RecipeConfig, build_network
+
+    count = lambda net: sum(p.numel() for p in net.parameters())  # noqa: E731
+    config = RecipeConfig()
+    return {"slides_parameters": count(SlidesDQN(40, 90, 2)),
+            "recipe_parameters": count(build_network(config, (config.frame_stack, *config.frame_size), 2))}
 
 
 def _median_solve(summary: ablation.VariantSummary) -> str:
@@ -114,8 +163,10 @@ def _once_solved_measured(runs: list[OnceSolvedRun], threshold: float = 475.0, b
 
 def ideas_markdown() -> str:
     """The changes and the idea behind each, without what was measured (to predict from)."""
+    counts = parameter_counts()
     lines = ["| | slides | recipe | the idea behind the change |", "|---|---|---|---|"]
-    lines += [f"| {c.what} | {c.slides} | {c.recipe} | {c.idea} |" for c in RECIPE_CHANGES]
+    lines += [f"| {c.what} | {c.slides.format(**counts)} | {c.recipe.format(**counts)} | {c.idea} |"
+              for c in RECIPE_CHANGES]
     return "\n".join(lines)
 
 
@@ -153,7 +204,9 @@ def measured_markdown(summaries: list[ablation.VariantSummary] | None = None,
     recipe = by_name.get("recipe")
     lines = ["| | put back alone to the slides' choice (or, where the recipe kept it, tried instead) |", "|---|---|"]
     for change in RECIPE_CHANGES:
-        if not change.variants:
+        if change.not_measured:
+            measured = change.not_measured
+        elif not change.variants:
             measured = _once_solved_measured(once_solved)
         else:
             measured = "; ".join(_measured(by_name[name], recipe) if name in by_name and recipe else f"{name}: not run"
@@ -182,5 +235,5 @@ def measured(summaries: list[ablation.VariantSummary] | None = None, once_solved
     """The measurements, folded, so a student can predict before opening them."""
     from IPython.display import Markdown
 
-    return Markdown("<details><summary><b>Measured in lesson 07</b> (open after predicting)</summary>\n\n"
+    return Markdown("<details><summary><b>Measured by the ablation</b> (open after predicting)</summary>\n\n"
                     f"{measured_markdown(summaries, once_solved)}\n\n</details>")

@@ -108,7 +108,7 @@ class FrameReplay:
         if capacity <= stack + 1:
             raise ValueError(f"capacity must exceed stack + 1 = {stack + 1}, got {capacity}")
         self.capacity, self.stack = capacity, stack
-        # a frame is (H, W) grayscale uint8 for the recipe; lesson 07's ablation stores the slides'
+        # a frame is (H, W) grayscale uint8 for the recipe; lesson 08's ablation stores the slides'
         # (3, H, W) float screen difference as a stack of one
         self.frames = np.zeros((capacity, *frame_shape), dtype=dtype)
         self.actions = np.zeros(capacity, dtype=np.uint8)

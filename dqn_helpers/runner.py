@@ -1,4 +1,4 @@
-"""A whole training run with its outputs: what the CLI and lesson 06 call.
+"""A whole training run with its outputs: what the CLI and lessons 06-08 call.
 
 ``train_run(config.build(), out)`` resumes from ``<out>/run.pt`` when one exists, shows a tqdm
 progress bar, saves the run when interrupted (Ctrl-C, or the notebook's stop button), writes
@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from dqn_helpers.checkpoint import load_run, save_policy, save_run
-from dqn_helpers.errors import DQNHelpersError
+from dqn_helpers.errors import DQNHelpersError, RunInterrupted
 from dqn_helpers.interrupt import deferred_interrupt
 from dqn_helpers.lock import folder_lock
 from dqn_helpers.loop import FINAL_EVAL_SEED_OFFSET, VIDEO_SEED, Observer, Trainer
@@ -57,16 +57,31 @@ def train_run(
     video: bool = True,
     observers: Iterable[Observer] = (),
     overwrite: bool = True,
+    stop_on_interrupt: bool | None = None,
 ) -> RunResult:
     """Train ``trainer`` (``config.build()``) into ``out_dir``, resuming a run saved there; write the outputs.
 
     ``observers`` follow the run as well as the progress bar, the CSV files and W&B (e.g. a
     ``plots.LiveCurve``). ``overwrite=False`` refuses a folder holding a finished run (the CLI's
-    default); a notebook cell run again trains again.
+    default); a notebook cell run again trains again. An interrupted run is saved; then, with
+    ``stop_on_interrupt`` (default: when running in a Jupyter kernel), ``RunInterrupted`` is
+    raised, so that "Run All" stops at this cell; otherwise the result says ``completed=False``.
     """
     out_dir = check_out_dir(Path(out_dir).expanduser(), resume=resume, overwrite=overwrite)
     with folder_lock(out_dir):
-        return train_in_folder(trainer, out_dir, wandb_mode, progress, resume, checkpoint_every, video, observers)
+        result = train_in_folder(trainer, out_dir, wandb_mode, progress, resume, checkpoint_every, video, observers)
+    if not result.completed and (in_notebook() if stop_on_interrupt is None else stop_on_interrupt):
+        raise RunInterrupted(out_dir, trainer.step_count)
+    return result
+
+
+def in_notebook() -> bool:
+    """Whether this runs in a Jupyter kernel (JupyterLab, Colab), where a stopped run should stop "Run All"."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return getattr(get_ipython(), "kernel", None) is not None
 
 
 def train_in_folder(trainer: Trainer, out_dir: Path, wandb_mode: str, progress: bool, resume: bool,
@@ -89,7 +104,7 @@ def train_in_folder(trainer: Trainer, out_dir: Path, wandb_mode: str, progress: 
     try:
         if completed:
             summary = finish_run(trainer, out_dir, time.perf_counter() - started,
-                                 trainer.step_count - steps_before, video=video)
+                                 trainer.step_count - steps_before, video=video, progress=progress)
     except KeyboardInterrupt:  # trained but not yet evaluated: keep the training
         save_run(trainer, run_file)
         print(f"\nInterrupted while writing the outputs: the trained run is saved to {run_file}. "
@@ -150,17 +165,13 @@ def train_with_checkpoints(trainer: Trainer, run_file: Path, checkpoint_every: i
     return True
 
 
-def finish_run(trainer: Trainer, out_dir: Path, seconds: float, steps: int, video: bool = True) -> dict[str, Any]:
+def finish_run(trainer: Trainer, out_dir: Path, seconds: float, steps: int, video: bool = True,
+               progress: bool = False) -> dict[str, Any]:
     """Write the curve, the kept policy, its and the live network's evaluations, a video; return the summary."""
     c = trainer.config
     write_curve(trainer, out_dir)
     save_policy(trainer, out_dir / "policy.pt")
-    # the network as training left it, then the kept (best evaluated) one, on the same fresh episodes;
-    # kept at the last step (or none kept) means the same weights, so the same episodes: not played twice
-    live = trainer.evaluate(c.final_eval_episodes, seed_offset=FINAL_EVAL_SEED_OFFSET)
-    kept_is_live = trainer.best_state is None or trainer.best_step == trainer.step_count
-    trainer.load_best()
-    lengths = live if kept_is_live else trainer.evaluate(c.final_eval_episodes, seed_offset=FINAL_EVAL_SEED_OFFSET)
+    live, lengths = final_evaluations(trainer, progress)
     summary = {
         "env_id": c.env_id,
         "seed": c.seed,
@@ -186,6 +197,23 @@ def finish_run(trainer: Trainer, out_dir: Path, seconds: float, steps: int, vide
     if video:
         save_mp4(agent_frames(trainer), out_dir / "agent.mp4")
     return summary
+
+
+def final_evaluations(trainer: Trainer, progress: bool = False) -> tuple[list[int], list[int]]:
+    """The episode lengths of the network as training left it, then of the kept (best evaluated)
+    one, on the same fresh episodes; the kept network is left loaded. Kept at the last step (or
+    none kept) means the same weights, so the same episodes: they are not played twice."""
+    episodes = trainer.config.final_eval_episodes
+
+    def shown(network: str) -> str | None:  # the progress bar's name, or no bar
+        return f"final evaluation, {network} network" if progress else None
+
+    live = trainer.evaluate(episodes, seed_offset=FINAL_EVAL_SEED_OFFSET, progress=shown("live"))
+    kept_is_live = trainer.best_state is None or trainer.best_step == trainer.step_count
+    trainer.load_best()
+    kept = live if kept_is_live else trainer.evaluate(episodes, seed_offset=FINAL_EVAL_SEED_OFFSET,
+                                                      progress=shown("kept"))
+    return live, kept
 
 
 def agent_frames(trainer: Trainer, seed: int = VIDEO_SEED, max_steps: int = 500) -> list[np.ndarray]:

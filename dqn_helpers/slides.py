@@ -4,8 +4,8 @@ Kept exactly: the state is the difference of two ``get_screen()`` screens (3x40x
 ``next_state`` is ``None`` whenever the episode ends (truncation too), the BatchNorm CNN acts in
 train mode, RMSprop with its defaults, batch 128, γ = 0.999, Huber loss, every gradient entry
 clamped to [-1, 1], one update per step, ε = 0.05 + 0.85·exp(-steps/200), a 10,000-transition
-memory and a target copy after every 10th episode. Lesson 06 runs it to show that it does not
-learn. ``SlidesAgent`` is what differs from the recipe (``recipe.RecipeAgent``); the loop,
+memory and a target copy after every 10th episode. Lesson 06 runs it for its 50
+episodes, too few to learn. ``SlidesAgent`` is what differs from the recipe (``recipe.RecipeAgent``); the loop,
 evaluation and saving are the shared ``loop.Trainer``.
 """
 
@@ -22,6 +22,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 from torch import nn
+from tqdm.auto import tqdm
 
 from dqn_helpers.env import make_env, require_cartpole
 from dqn_helpers.loop import BuildsTrainer, UpdateLog
@@ -106,7 +107,7 @@ def make_slides_env(env_id: str = "CartPole-v0") -> gym.Env:
 
 def make_difference_env(env_id: str = "CartPole-v1") -> gym.Env:
     """The slides' observation as a NumPy array, (1, 3, 40, 90) float32: for the recipe's agent
-    (lesson 07's ablation), whose replay and network take arrays of shape (stack, ...)."""
+    (lesson 08's ablation), whose replay and network take arrays of shape (stack, ...)."""
     env = make_slides_env(env_id)
     space = gym.spaces.Box(-1.0, 1.0, env.observation_space.shape, dtype=np.float32)
     return gym.wrappers.TransformObservation(env, lambda screen: screen.numpy(), space)
@@ -279,8 +280,9 @@ def train_with_wandb(train_episode: Callable[..., int], loss_fn: Callable[..., t
 
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     run = wandb.init(project="week14_dqn", name="dqn_cartpole", config=asdict(trainer.config), dir=str(out_dir),
-                     mode=resolve_mode(mode), reinit="finish_previous", settings=wandb.Settings(console="off"))
-    for i_episode in range(n_episodes):
+                     mode=resolve_mode(mode), reinit="finish_previous",
+                     settings=wandb.Settings(console="off", silent=True))
+    for i_episode in tqdm(range(n_episodes), desc="tracked with W&B", unit="episode"):
         losses.clear()
         train_episode(env, agent.online, agent.target, agent.memory, select_action, optimize_model,
                       i_episode, trainer.config.target_update)

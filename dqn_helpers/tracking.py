@@ -85,11 +85,13 @@ def start_tracking(mode: str, config: dict[str, Any], out_dir: Path, name: str, 
     import wandb
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("WANDB_SILENT", "true")
     id_file = out_dir / RUN_ID_FILE
     run_id = id_file.read_text().strip() if resuming and id_file.exists() else None
     run = wandb.init(project=project, name=name, config=config, dir=str(out_dir), mode=mode, id=run_id,
-                     resume="allow" if run_id else None, settings=wandb.Settings(console="off"),
+                     resume="allow" if run_id else None,
+                     # quiet through settings, not WANDB_SILENT: a changed environment makes wandb warn
+                     # "Changes to your `wandb` environment variables will be ignored" at every later run
+                     settings=wandb.Settings(console="off", silent=True),
                      reinit="finish_previous")
     id_file.write_text(run.id + "\n")
     return run

@@ -19,7 +19,7 @@ def td_targets(
     non_final_mask: torch.Tensor,
     discount: float | torch.Tensor,
 ) -> torch.Tensor:
-    """r + discount · max_a Q_target(s', a), with the future zeroed where the episode terminated.
+    """r + discount · max_a Q'(s', a), with the future zeroed where the episode terminated.
 
     ``next_q_values`` are the target network's values for *every* next state, shape (B,);
     entries where ``non_final_mask`` is False are ignored (they may hold anything). ``discount``
@@ -32,7 +32,9 @@ def td_targets(
 def next_state_values(
     target_net: nn.Module, next_states: torch.Tensor, online_net: nn.Module | None = None
 ) -> torch.Tensor:
-    """max_a Q_target(s', a); with ``online_net`` (Double DQN) Q_target(s', argmax_a Q_online(s', a))."""
+    """max_a Q'(s', a); with ``online_net`` (Double DQN) Q'(s', argmax_a Q(s', a)).
+
+    Q' is the target network, Q the online (policy) network, as the lessons write them."""
     with torch.no_grad():
         target_q = target_net(next_states)
         if online_net is None:
@@ -76,7 +78,7 @@ def update_target(target_net: nn.Module, online_net: nn.Module, tau: float = 1.0
 
 def n_step_returns(rewards: Sequence[float], terminated: Sequence[bool], next_values: Sequence[float],
                    gamma: float, n: int) -> list[float]:
-    """The n-step target of every step of a stream of experience (lesson 07's exercise).
+    """The n-step target of every step of a stream of experience (lesson 08's exercise).
 
     Step t's target sums the rewards of steps t, t+1, ... discounted by γ^k, for n steps, fewer
     where the episode terminates first (nothing after a termination counts, and the target

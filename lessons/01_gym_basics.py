@@ -1,23 +1,23 @@
 # %% [markdown]
 # # Lesson 01 — Gym basics: the CartPole problem
 #
-# **DQN from Pixels**, a course in six notebooks. By the end of it, a deep Q-network balances
-# CartPole looking only at rendered screen images, like the lab slides set out to do.
+# **DQN from Pixels** is a course in eight notebooks. At its end, a deep Q-network balances
+# CartPole from rendered screen images only, as the lab slides set out to do. The slides'
+# sources are the PyTorch tutorial they follow
+# ([Colab](https://colab.research.google.com/github/pytorch/tutorials/blob/gh-pages/_downloads/2b3f06b04b5e96e4772746c20fcb4dcc/reinforcement_q_learning.ipynb))
+# and a video they recommend ([YouTube](https://www.youtube.com/watch?v=5Q14EjnOJZc)).
 #
 # In this lesson you will:
 #
-# 1. make the CartPole environment and read its observation and action spaces;
-# 2. run the loop every RL agent runs: `reset`, then `step` until the episode ends;
-# 3. tell the two ways an episode ends apart: **terminated** (the pole fell) and **truncated**
-#    (time is up), and why the difference matters for DQN later;
-# 4. look at one rendered frame (the pixels our agent will learn from);
-# 5. measure a **random policy's** score: the baseline every later lesson must beat;
-# 6. record a video of an episode.
+# 1. make the CartPole environment and read its observations and actions;
+# 2. run the loop of every RL agent: `reset`, then `step` until the episode ends;
+# 3. tell the two endings apart: **terminated** (the pole fell) and **truncated** (time is up);
+# 4. look at one rendered frame: the pixels our agent will learn from;
+# 5. measure a **random policy**: the baseline that later lessons must beat.
 #
-# **Exercises** (2): the episode loop, and the random baseline. Each exercise cell is followed by
-# a *checker* cell that tells you at once whether your code is right, and if not, what is wrong.
-# If you get stuck, skip ahead: the checker swaps in a reference implementation so the rest of
-# the lesson still runs.
+# **Exercises** (2): the episode loop and the random baseline. After each exercise, a *checker*
+# cell says whether your code is right, and if not, what is wrong. If you are stuck, go on: the
+# checker then uses a reference implementation, so the rest of the lesson still runs.
 
 # %% [markdown]
 # ## 0. Imports
@@ -49,9 +49,8 @@ env = gym.make("CartPole-v1", render_mode="rgb_array")
 env
 
 # %% [markdown]
-# `gym.make` wraps the bare `CartPoleEnv` in a few layers: `TimeLimit` ends episodes after 500
-# steps, `OrderEnforcing` makes sure you call `reset` before `step`, and `PassiveEnvChecker`
-# warns about API misuse.
+# `gym.make` wraps the bare `CartPoleEnv` in a few layers. For example, `TimeLimit` ends
+# episodes after 500 steps.
 #
 # ### The slides' `gym` next to today's `gymnasium`
 #
@@ -66,11 +65,9 @@ env
 # | videos | `gym.wrappers.Monitor(env, "videos")` | `dh.video.record_video(...)` (or `gymnasium.wrappers.RecordVideo`) |
 # | on Colab | `apt install xvfb`, `pyvirtualdisplay` | nothing: `rgb_array` draws off-screen |
 #
-# The last row deserves a word. Old `gym` drew every frame through a real window, so a server
-# without a screen (like Colab) needed a *virtual* X display: that is what the slides'
-# `apt install xvfb` / `pyvirtualdisplay` cell was for. Gymnasium's CartPole draws into an
-# off-screen `pygame` surface in `rgb_array` mode, so no display is involved and that cell is
-# no longer needed anywhere.
+# About the last row: old `gym` drew every frame in a real window. A server without a screen
+# (like Colab) then needed a *virtual* display: the slides' `xvfb` / `pyvirtualdisplay` cell.
+# Gymnasium's CartPole draws off-screen in `rgb_array` mode, so that cell is not needed.
 
 # %% [markdown]
 # ## 2. Observations and actions
@@ -162,16 +159,17 @@ for name, policy in [("always left", always_left), ("hand-made controller", hand
 # the pole up until the clock stops it at 500 steps: **truncated**, with the pole balanced.
 # </details>
 #
-# The hand-made controller cheats, in a sense: it reads the pole's angle and velocity straight
+# The hand-made controller has an unfair advantage: it reads the pole's angle and velocity straight
 # from the state vector. Our DQN will only get **pixels**.
 #
 # ### Key equations: return, value, and the Bellman equation
 #
-# The agent collects rewards $r_1, r_2, \dots$; what it tries to maximise is the **return** from
-# step $t$, the sum of the rewards that follow, discounted by $\gamma \in [0, 1)$ so that sooner
-# counts more:
+# The agent collects rewards $r_0, r_1, r_2, \dots$. As in the slides, $r_t$ is the reward for
+# the action $a_t$ taken in state $s_t$ (Sutton & Barto call it $r_{t+1}$). The agent tries to
+# maximise the **return** from step $t$: the sum of the rewards from there on, discounted by
+# $\gamma \in [0, 1)$, so that sooner counts more:
 #
-# $$G_t = r_{t+1} + \gamma\, r_{t+2} + \gamma^2 r_{t+3} + \dots = \sum_{k=0}^{\infty} \gamma^k r_{t+k+1}$$
+# $$G_t = r_t + \gamma\, r_{t+1} + \gamma^2 r_{t+2} + \dots = \sum_{k=0}^{\infty} \gamma^k r_{t+k}$$
 #
 # In CartPole every step earns $r = 1$, so with $\gamma = 1$ the return is the episode's length:
 # the number `play_episode` will return below.
@@ -223,7 +221,7 @@ plt.show()
 #   takes one observation (a NumPy array of shape `(4,)`) and returns an action (`0` or `1`);
 #   `seed`, an `int` (or `None`) that fixes the episode's start.
 # * **Output:** an `int`, the number of calls to `env.step` in the episode. It equals the
-#   episode's return $G = \sum_{t=1}^{T} r_t = T$, since CartPole pays $r_t = 1$ per step.
+#   episode's return $G = \sum_{t=0}^{T-1} r_t = T$, since CartPole pays $r_t = 1$ per step.
 # * **Rules of the game:** the episode starts with a reset (use the seed), then alternates
 #   *observe → act → step*; it ends as soon as the environment says it is **terminated or
 #   truncated**. Never call `step` after that.
@@ -284,7 +282,9 @@ def play_episode(env, policy, seed=None):
 play_episode = checks.check_play_episode(play_episode)
 
 # %% [markdown]
-# **How the course writes it.** The reference is `dh.env.play_episode`; it plays the episode with the
+# ### Deep dive: how the course writes it
+#
+# The reference is `dh.env.play_episode`. It plays the episode with the
 # course's general helper `run_episode`, which can also record frames and checks every action:
 
 # %%
@@ -375,6 +375,8 @@ print(f"the pole falls after about {seconds:.2f} s of simulated time")
 # Lesson 06 trains the slides' DQN for its 50 episodes and compares it with this baseline; the
 # recipe this course builds up to reaches the 500-step limit.
 #
+# ### Deep dive: how much one episode varies
+#
 # The lengths vary a lot from episode to episode (here a fresh set of episodes, so the mean moves
 # a little), which is why "solved" is defined as an
 # average over 100 episodes:
@@ -392,7 +394,7 @@ plt.legend()
 plt.show()
 
 # %% [markdown]
-# ## 6. A video of a random episode
+# ## Deep dive: a video of a random episode
 #
 # `dh.video.record_video` plays one episode, keeps every rendered frame, and writes them to an MP4
 # file (the slides used `gym.wrappers.Monitor` for this). The player below embeds the file, so
@@ -405,11 +407,11 @@ print(f"{episode.length} steps, saved to videos/random_episode.mp4")
 dh.video.show_video("videos/random_episode.mp4")
 
 # %% [markdown]
-# ## 7. When something is off
+# ## Deep dive: when something is off
 #
 # The helpers check their input and say what is wrong in plain words. A mistyped environment
 # id, or a policy that returns something that is not an action (a float, or a one-element
-# tensor, a classic when porting the slides' `select_action`), gets a clear message:
+# tensor, a common mistake when porting the slides' `select_action`), gets a clear message:
 
 # %%
 try:

@@ -1,19 +1,17 @@
 # %% [markdown]
 # # Lesson 02 — Screen preprocessing: the slides' `get_screen()`
 #
-# Our agent will not read CartPole's four state numbers: it will look at the **screen**, as a
-# person playing the game would. A rendered frame is 400x600 RGB, 720,000 numbers, most of them
-# white background. This lesson turns it into the small image a network can learn from.
+# Our agent does not read CartPole's four state numbers. It looks at the **screen**. A rendered
+# frame is 400x600 RGB: 720,000 numbers, most of them white. This lesson makes it small.
 #
 # In this lesson you will:
 #
-# 1. follow the slides' `get_screen()` step by step, each step as a picture: crop the band the
-#    cart moves in, find the cart's pixel column from the physics, cut a window centred on it,
-#    resize to 40 pixels high;
-# 2. scrub through a whole episode with a slider, raw frame next to processed screen;
-# 3. see why the slides' state, the *difference* of two screens, is a weak signal, and what the
-#    recipe in lesson 06 uses instead (full-width grayscale frames, stacked);
-# 4. resize on tensors, in batches (and on the GPU when there is one), and time it against PIL.
+# 1. follow the slides' `get_screen()` step by step: crop the band the cart moves in, find the
+#    cart's column, cut a window centred on it, resize to 40 pixels high;
+# 2. see why the slides' state, the *difference* of two screens, is a weak signal.
+#
+# Optional deep dives: a slider through a whole episode, the recipe's frames (lesson 07), and
+# resizing on tensors, timed against PIL.
 #
 # **Exercises** (3): `get_cart_location`, the crop window, and the full `get_screen`.
 
@@ -185,13 +183,18 @@ def crop_window(cart_location, screen_width):
 crop_window = checks.check_crop_window(crop_window)
 
 # %% [markdown]
-# **How the course writes exercises 1 and 2** (the lessons import these rather than keep a copy):
+# #### Deep dive: how the course writes exercises 1 and 2, and the window on the frame
+#
+# The lessons import these functions rather than keep a copy:
 
 # %%
 dh.display.show_source(dh.screen.cart_location)
 
 # %%
 dh.display.show_source(dh.screen.cart_window)
+
+# %% [markdown]
+# Your `crop_window` (or the reference, if the checker swapped it in) cuts the band:
 
 # %%
 window = crop_window(column, frame.shape[1])
@@ -281,17 +284,19 @@ dh.plots.show_frame(state_screen[0].permute(1, 2, 0).numpy(), "what the slides' 
 plt.show()
 
 # %% [markdown]
-# **How the course writes it**: the slides' pipeline, split into a function of one frame (so
-# it can be tested without an environment) and `get_screen(env)` around it:
+# From 720,000 numbers to 10,800 (3 x 40 x 90): 67 times fewer, and the cart and pole are still
+# plain to see.
+#
+# ### Deep dive: how the course writes it
+#
+# The slides' pipeline, split into a function of one frame (so it can be tested without an
+# environment) and `get_screen(env)` around it:
 
 # %%
 dh.display.show_source(dh.screen.slides_screen)
 
 # %% [markdown]
-# From 720,000 numbers to 10,800 (3 x 40 x 90): 67 times fewer, and the cart and pole are still
-# plain to see.
-#
-# ## 3. A whole episode, frame by frame
+# ## Deep dive: a whole episode, frame by frame
 #
 # Record an episode (our hand-made controller from lesson 01 keeps it going for a while) and
 # drag the slider to compare each rendered frame with its processed screen. Watch the cart
@@ -313,7 +318,7 @@ print(f"{episode.length} steps recorded")
 dh.widgets.scrub_episode(episode.frames, processed, label="get_screen()")
 
 # %% [markdown]
-# ## 4. The state: a difference of two screens, and why it is weak
+# ## 3. The state: a difference of two screens, and why it is weak
 #
 # ### Key equations: what makes a good state
 #
@@ -337,7 +342,7 @@ dh.widgets.scrub_episode(episode.frames, processed, label="get_screen()")
 # %%
 difference = torch.from_numpy(processed[21] - processed[20])
 print(f"difference: max |change| {difference.abs().max():.3f}, "
-      f"pixels that changed by more than 0.05: {(difference.abs() > 0.05).sum().item()} of {difference.numel()}")
+      f"values that changed by more than 0.05: {(difference.abs() > 0.05).sum().item()} of {difference.numel()}")
 plt.figure(figsize=(6, 3))
 plt.imshow(difference.mean(dim=2), cmap="RdBu", vmin=-0.5, vmax=0.5)
 plt.colorbar(label="change in brightness")
@@ -347,9 +352,13 @@ plt.show()
 # %% [markdown]
 # Two problems show up.
 #
-# **The motion is sub-pixel.** In one step (0.02 s) the pole tip moves by the pole's length
-# times the change in angle. Let's measure it over the recorded episode, in the processed
-# screen's pixels (the window is 360 columns shrunk to 90, a factor of 4):
+# **The motion is tiny.** Only a few values change, and only a little.
+#
+# #### Deep dive: how far the pole tip moves in one step
+#
+# In one step (0.02 s) the pole tip moves by the pole's length times the change in angle.
+# Let's measure it over the recorded episode, in the processed screen's pixels (the window is
+# 360 columns shrunk to 90, a factor of 4):
 
 # %%
 replay.reset(seed=3)
@@ -372,7 +381,9 @@ print(f"pole tip motion per step in the 40x90 screen: median {np.median(tip_move
 # resizing artefacts.
 # </details>
 #
-# **The centred crop hides where the cart is.** Because the window follows the cart, a cart
+# #### The centred crop hides where the cart is
+#
+# Because the window follows the cart, a cart
 # half a metre left of centre and one half a metre right look *identical*, although they are
 # a metre apart on a track whose edges end the episode (at ±2.4 m):
 
@@ -384,9 +395,9 @@ for x in (-0.5, 0.5):
 print("the screens at x = -0.5 m and x = +0.5 m are identical:", torch.equal(screens[-0.5], screens[0.5]))
 
 # %% [markdown]
-# ### What the recipe does instead
+# ### Deep dive: what the recipe does instead
 #
-# The recipe of lesson 06 keeps the **full width** of the band, so the cart's position stays
+# The recipe of lesson 07 keeps the **full width** of the band, so the cart's position stays
 # visible, turns it **grayscale** (colour adds nothing here) and shrinks it to 30x90 pixels of
 # uint8 (4 bytes become 1). The state is a **stack of the last 4 frames**: the network sees
 # several positions and works out the motion itself, over three steps instead of one.
@@ -437,7 +448,7 @@ print(f"gymnasium render + shrink: {pygame_ms:.2f} ms per frame")
 print(f"CartPoleDrawer:            {drawer_ms:.2f} ms per frame ({pygame_ms / drawer_ms:.0f}x faster here)")
 
 # %% [markdown]
-# ## 5. Resizing on tensors, in batches
+# ## Deep dive: resizing on tensors, in batches
 #
 # The slides resize each screen through PIL, one at a time, on the CPU. `torch` can resize a
 # whole batch at once with `torch.nn.functional.interpolate` (bicubic, with antialiasing like
@@ -471,7 +482,7 @@ print(f"here torch is {ratio:.1f}x as fast as PIL" if ratio >= 1.1 else
       "batching pays off on a GPU, where the screens already are")
 
 # %% [markdown]
-# ## 6. When the input is wrong
+# ## Deep dive: when the input is wrong
 #
 # The preprocessing functions check what they get. A frame in the wrong layout (already
 # transposed to channels-first) or of the wrong type gets an error that says what was expected:
@@ -488,15 +499,10 @@ for bad in [frame.transpose((2, 0, 1)), frame.astype(np.float32) / 255]:
 #
 # * The slides' `get_screen()`: band of rows 40%–80%, a window 60% wide centred on the cart
 #   (clamped at the edges), bicubic resize to 40 high: a (1, 3, 40, 90) float tensor.
-# * Their state, the difference of two screens, carries motion of a fraction of a pixel. The
-#   centred window hides the cart's position in the middle of the track (two carts a metre
-#   apart look the same); only near the edges, where the window is clamped, does the position
-#   show, so the network learns late where the track ends.
-# * The recipe keeps the full width in grayscale, 30x90 uint8, and stacks 4 frames, a state with
-#   positions *and* motion; a renderer drawing the same scene at that size is several times
-#   faster than pygame + shrinking (section 4 times both).
-# * Resizing a batch of tensors gives the same pictures as PIL, one call for all screens, and
-#   runs on the GPU where there is one (section 5 times both here).
+# * Their state, the difference of two screens, shows very little motion. The centred window
+#   hides the cart's position: two carts a metre apart look the same.
+# * The recipe (lesson 07) keeps the full width in grayscale, 30x90 uint8, and stacks 4 frames:
+#   a state with positions *and* motion.
 #
 # **Next, lesson 03:** storing what the agent sees and does in a replay memory.
 #

@@ -122,8 +122,10 @@ class ReplayMemory:
 ReplayMemory = checks.check_replay_memory(ReplayMemory)
 
 # %% [markdown]
-# **How the course writes it** (`dh.replay.ReplayMemory`, the slides' class with a clear error
-# when a batch is asked for too early; section 5 shows it):
+# ### Deep dive: how the course writes it
+#
+# `dh.replay.ReplayMemory` is the slides' class with a clear error when a batch is asked for
+# too early (section 5 shows it):
 
 # %%
 dh.display.show_source(dh.replay.ReplayMemory.sample)

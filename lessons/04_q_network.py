@@ -1,11 +1,8 @@
 # %% [markdown]
 # # Lesson 04 — The Q-network
 #
-# Q-learning keeps a value `Q(s, a)` for every state and action: how much reward the agent can
-# expect after taking action `a` in state `s`. With screens as states there are far too many
-# states for a table, so the slides replace it with a network, a *Deep Q-Network*: a screen goes
-# in, and one number per action comes out. The agent then acts greedily by picking the action
-# with the larger value.
+# With screens as states there are far too many states for a table of `Q(s, a)`. So the slides
+# use a network, a *Deep Q-Network*: a screen goes in, and one number per action comes out.
 #
 # ### Key equations: from a table to a network
 #
@@ -15,8 +12,9 @@
 # $$Q(s, \cdot\,; \theta) = f_\theta(s) \in \mathbb{R}^{|\mathcal{A}|}, \qquad a_{\text{greedy}} = \arg\max_a Q(s, a; \theta)$$
 #
 # One forward pass gives the values of *all* actions, which is what both acting (the argmax) and
-# the learning target (the max over $a'$) need. The network *regresses* expected returns, any
-# real number: it is not a classifier, and its head has no softmax. Similar screens get similar
+# the learning target (the max over $a'$) need. The slides call this "action classification"
+# ("2개의 action으로 classification"). Strictly, the network *regresses* expected returns, which
+# can be any real number: its head has no softmax. Similar screens get similar
 # values, so experience generalises to screens never seen, which a table cannot do. In code:
 # `policy_net(state)` is $Q(s, \cdot\,; \theta)$ for a batch of screens, and `q.argmax(dim=1)` the
 # greedy action (Mnih et al., 2015, *Human-level control through deep reinforcement learning*).
@@ -25,10 +23,10 @@
 #
 # 1. compute how a convolution shrinks an image (`conv2d_size_out`), to size the last layer;
 # 2. build the slides' network: three convolution + BatchNorm + ReLU blocks and a linear head;
-# 3. print its shapes layer by layer and count its parameters;
-# 4. meet the **BatchNorm trap**: the slides act on one screen at a time with the network in
-#    training mode, and see what that does;
-# 5. declare the slides' two networks, policy and target, and their optimiser.
+# 3. declare the slides' two networks, policy and target, and their optimiser.
+#
+# Optional deep dives print the shapes layer by layer and show the **BatchNorm trap**: the
+# slides act on one screen at a time with the network in training mode.
 #
 # **Exercises** (3): `conv2d_size_out`, the network's layers and `forward`, and the declaration
 # of the policy and target networks.
@@ -192,13 +190,15 @@ class DQN(nn.Module):
 DQN = checks.check_dqn(DQN)
 
 # %% [markdown]
-# **How the course writes it** (`dh.model.SlidesDQN`, the slides' class as they wrote it):
+# ### Deep dive: how the course writes it
+#
+# `dh.model.SlidesDQN` is the slides' class as they wrote it:
 
 # %%
 dh.display.show_source(dh.model.SlidesDQN)
 
 # %% [markdown]
-# ## 2. Shapes, layer by layer
+# ## Deep dive: shapes, layer by layer
 #
 # Feed a batch of 8 screens of 3x40x90 through the network and follow the shapes:
 
@@ -218,7 +218,7 @@ print("Q-values of the first 3 screens:\n", q[:3].detach().numpy().round(3))
 print("greedy actions:", q.argmax(dim=1).tolist())
 
 # %% [markdown]
-# ## 3. The BatchNorm trap
+# ## Deep dive: the BatchNorm trap
 #
 # BatchNorm normalises each channel with a **mean and variance**. In training mode
 # (`net.train()`, the default) it uses the statistics of the *current batch* and updates a
@@ -274,12 +274,12 @@ print("Q(s, left), target net (eval mode): ", target_net(screen)[:, 0].detach().
 
 # %% [markdown]
 # The fixes: switch to `eval()` to act and back to `train()` to learn, or (what the recipe in
-# lesson 06 does) drop BatchNorm altogether. With stacked uint8 frames scaled to [0, 1], the
+# lesson 07 does) drop BatchNorm altogether. With stacked uint8 frames scaled to [0, 1], the
 # network trains well without it, and a network without BatchNorm gives a screen the same
 # values however it is batched.
 #
 # Are (a)–(c) what makes the slides fail? They are true of the network, but whether they cost
-# a DQN anything on CartPole is a question for an experiment, not for this argument: lesson 07
+# a DQN anything on CartPole is a question for an experiment, not for this argument: lesson 08
 # puts BatchNorm, acting in training mode as the slides have it, back into the recipe and
 # measures it over several seeds.
 #
@@ -303,8 +303,8 @@ print("Q(s, left), target net (eval mode): ", target_net(screen)[:, 0].detach().
 #   network's weights, and put in evaluation mode (it never trains);
 # * **optimizer:** RMSprop over the policy network's parameters, with RMSprop's default settings.
 # * **Example:** `declare_networks(torch.rand(1, 3, 40, 90), 2, torch.device("cpu"))` gives two
-#   networks whose Q-values for any screen are equal (same weights, both in eval mode), and
-#   `target_net.training` is `False`.
+#   networks with the same weights: `policy_net.training` is `True` and `target_net.training`
+#   is `False`. Put both in eval mode, and they give the same Q-values for any screen.
 #
 # <details><summary>Hint 1 — the idea</summary>
 #
@@ -380,7 +380,7 @@ print("optimiser:", type(optimizer).__name__, "over", sum(p.numel() for p in pol
 # memory = ReplayMemory(10000)
 # ```
 #
-# ## 4. The recipe's network
+# ## Deep dive: the recipe's network
 #
 # For comparison, the network the recipe trains: 4 stacked grayscale 30x90 frames in (so 4 input
 # channels instead of 3 colours), no BatchNorm, a hidden layer of 256 units before the head.

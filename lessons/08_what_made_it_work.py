@@ -1,22 +1,24 @@
 # %% [markdown]
-# # Lesson 07 — What made it work: ablations over seeds, Double DQN, n-step returns, pixels vs state
+# # Lesson 08 — What made it work: ablations over seeds, Double DQN, n-step returns, pixels vs state
 #
-# Lesson 06 listed what the recipe changes from the slides and the idea behind each, with what
-# each measured folded below it. A reason is not a measurement: this lesson shows how those
-# measurements are made and how to read them. In this lesson you will
+# Lesson 07 listed what the recipe changes from the slides and the idea behind each. A reason
+# is not a measurement: this lesson measures each change and shows how to read the results.
+# In this lesson you will
 #
 # 1. learn how to *measure* a reinforcement-learning agent honestly: several seeds, a fixed
 #    budget, and a final score from episodes never used to choose the network;
 # 2. predict, for each of the recipe's changes, what happens when it is put back to the slides'
 #    choice, then read the measured answer: an **ablation**, run over seeds with one command and
 #    committed with the course (nothing is re-trained here);
-# 3. write the **Double DQN** target (**exercise 1**) and watch the over-estimation it curbs;
-# 4. write the **n-step return** with its discount and its cut at episode ends (**exercise 2**);
-# 5. train the same recipe on CartPole's four numbers instead of pixels, live, and compare.
+# 3. write the **Double DQN** target (**exercise 1**);
+# 4. write the **n-step return** with its discount and its cut at episode ends (**exercise 2**).
+#
+# Two deep dives, optional, run experiments live: one measures over seeds whether Double DQN
+# curbs over-estimation here, the other trains the recipe on CartPole's four numbers instead of
+# pixels.
 #
 # **Learning goals.** After this lesson you can say why one run proves little; read a learning
-# curve with a band over seeds; compute Double DQN and n-step targets by hand and in code;
-# explain what pixels cost compared with the state vector.
+# curve with a band over seeds; compute Double DQN and n-step targets by hand and in code.
 
 # %% tags=["nbval-ignore-output"] nbval_reason="prints a banner only when the test suite runs in quick mode"
 import matplotlib.pyplot as plt
@@ -36,16 +38,14 @@ dh.quick.announce_mode()
 # Precipice*, 2021):
 #
 # * **Several seeds.** A seed fixes the network's first weights, the environment's starts and
-#   every random action. The same recipe can solve at very different steps on two seeds, or solve
-#   on one and not on another. A change is only worth believing when it shows across seeds; we
-#   report the median and the range.
+#   every random action. The same recipe can solve early on one seed and late, or never, on
+#   another. We report the median and the range over seeds.
 # * **A fixed budget.** Every variant gets the same number of environment steps (here 100,000 on
 #   CartPole-v1). "Solved" means: a 100-episode greedy evaluation averaged at least 475.
-# * **Fresh episodes for the final number.** During training the loop evaluates the greedy
-#   policy every 5,000 steps and *keeps the best network*. Keeping the best is a **selection**:
-#   among many noisy evaluations, the highest is more likely to be lucky than the others. So the
-#   score we report is the kept network's mean over 100 *fresh* episodes, with seeds never used
-#   for training or for choosing it.
+# * **Fresh episodes for the final number.** Every 5,000 steps the loop evaluates the greedy
+#   policy and *keeps the best network*. Keeping the best is a **selection**: the highest of many
+#   noisy scores is likely to be a lucky one. So we report the kept network's mean over 100
+#   *fresh* episodes, never used for training or for choosing it.
 #
 # **Predict first:** for the runs of the ablation below that solved, will the 100 fresh episodes
 # score above, below or the same as the 100-episode evaluation that selected the network?
@@ -62,9 +62,9 @@ print(f"fresh minus selecting evaluation: mean {gaps.mean():+.1f}, from {gaps.mi
 # %% [markdown]
 # <details><summary>What the numbers say (open after running the cell)</summary>
 #
-# Where the fresh score is lower, the selection flattered the network; where it is higher, the
-# selecting evaluation was the unlucky one: 100 episodes still leave noise, and a network that
-# balances to the 500-step cap in every episode cannot be flattered at all. Either way the
+# Where the fresh score is lower, the selection made the network look better than it is. Where it
+# is higher, the selecting evaluation was the unlucky one: 100 episodes still leave noise. A
+# network that balances to the 500-step cap in every episode cannot look better than it is. Either way the
 # number to report is the fresh one: it is the only one that was not used to make a choice. With
 # a handful of runs the average gap can fall either way; the selection's bias grows with the
 # number of evaluations a network is picked from and with the noise of each.
@@ -82,8 +82,8 @@ print(f"fresh minus selecting evaluation: mean {gaps.mean():+.1f}, from {gaps.mi
 # python benchmarks/ablate.py --jobs 2
 # ```
 #
-# which wrote one small CSV per run (the greedy score every 5,000 steps) and a summary into
-# `dqn_helpers/data/ablation/`. Here are the variants:
+# which wrote each run's greedy scores and a summary into `dqn_helpers/data/ablation/`. The
+# variants:
 
 # %%
 for v in dh.ablation.VARIANTS:
@@ -92,8 +92,8 @@ for v in dh.ablation.VARIANTS:
 # %% [markdown]
 # **Predict first.** For each variant, write one word: `"faster"`, `"as fast"`, `"slower"`,
 # `"sometimes"` (solves on some seeds only) or `"never"` (on no seed within 100,000 steps).
-# Lesson 06's table gives the reasons to expect each; lessons 02, 04 and 05 showed the slides'
-# input, the BatchNorm trap and the two ε schedules up close.
+# Lesson 07's table gives the reasons to expect each; lessons 02, 04 and 05 showed the slides'
+# input, the BatchNorm trap and the two ε schedules in detail.
 
 # %%
 predictions = {
@@ -108,6 +108,8 @@ predictions = {
     "target-10-episodes": "?",
     "no-bootstrap-at-truncation": "?",
     "memory-10k": "?",
+    "no-warm-up": "?",
+    "slides-network": "?",
     "clip-gradient-values": "?",
     "batch-128-every-step": "?",
 }
@@ -143,7 +145,7 @@ plt.show()
 #   never does. That is what a single-seed experiment cannot see.
 # * A variant whose line stays near the bottom never found out how to balance for long; one that
 #   climbs, falls and climbs again learnt and forgot.
-# * Compare the variants that the table marks "never" or "sometimes" with lesson 06's reasons:
+# * Compare the variants that the table marks "never" or "sometimes" with lesson 07's reasons:
 #   which reasons did the measurement back, and which change mattered less than expected?
 # </details>
 #
@@ -157,11 +159,43 @@ for r in recipe_runs:
     print(f"(kept network, 100 fresh episodes: {r.final_mean:.1f})")
 
 # %% [markdown]
+# ### Deep dive: each change's idea next to its measurement
+#
+# *Optional.* The table of lesson 07 again, now with what the ablation measured for each
+# change. It reads the committed runs (`dqn_helpers/data/ablation/`, re-made by
+# `python benchmarks/ablate.py`); it does not type numbers in. The last row needs runs that go
+# on after the solve, so it has its own comparison (`benchmarks/results.md`, section "once
+# solved").
+
+# %%
+dh.recipe_changes.measured()
+
+# %% [markdown]
+# <details><summary>How to read this table (open after reading it)</summary>
+#
+# * The changes that **carry** the recipe are those without which it solves on no seed, or on
+#   some seeds only (the first group under the table). The measurement backs their ideas.
+# * The others, put back **alone**, did not stop the recipe from solving. Some of them slowed
+#   it (the table says which); the rest did not change the steps to solve. Where putting a
+#   change back did not slow the recipe, the measurement does not back its idea on CartPole:
+#   a reason that sounds right is not evidence.
+# * The exploration row goes the other way: the recipe measured its own change (a long linear
+#   anneal of ε) against the slides' schedule, and dropped it.
+# * Three cautions when reading "faster". It means the first confirmed solve within the budget,
+#   and says nothing about *staying* solved. Changes can interact: one at a time says what a
+#   change does inside the recipe, not among the slides' other choices. And steps are not
+#   minutes: a batch of 128 every step is 16 times the update work of the recipe's batch of 32
+#   every 4 steps, so compare the minutes too.
+# * The last row is about staying solved. The ablation runs cannot see that, because they stop
+#   at the solve.
+# </details>
+
+# %% [markdown]
 # ## 3. Double DQN
 #
 # ### Key equations: the max's bias and Double DQN's target
 #
-# The target of lesson 06, $r + \gamma \max_{a'} Q'(s', a')$, takes the **max** of noisy
+# The target of lessons 06 and 07, $r + \gamma \max_{a'} Q'(s', a')$, takes the **max** of noisy
 # estimates. The max of noisy numbers is biased upwards: if the two actions are truly worth 50
 # each and the network's errors are ±5, the max of the estimates is above 50 more often than not.
 # The bias is then copied into the targets, and from there into the next estimates:
@@ -213,7 +247,7 @@ for r in recipe_runs:
 
 # %%
 def double_dqn_values(online_net, target_net, next_states):
-    """Q_target(s', argmax_a Q_online(s', a)) for each next state s', without gradients."""
+    """Q'(s', argmax_a Q(s', a)) for each next state s', without gradients."""
     ### BEGIN SOLUTION
     with torch.no_grad():
         best = online_net(next_states).argmax(dim=1, keepdim=True)
@@ -231,14 +265,14 @@ double_dqn_values = checks.check_double_dqn_values(double_dqn_values)
 dh.display.show_source(dh.update.next_state_values)
 
 # %% [markdown]
-# ### Over-estimation, measured
+# ### Deep dive: over-estimation, measured
 #
 # Does the max really over-estimate here? We train the recipe twice per seed, with and without
 # Double DQN, and every 5,000 steps compare what the network *predicts*, $Q(s_t, a_t)$ for the
 # states of greedy episodes, with what the policy then *gets*, the discounted return
 # $G_t = r_t + \gamma r_{t+1} + \gamma^2 r_{t+2} + \dots$ (at most $1 / (1 - \gamma) = 100$ here).
-# Pixel runs take minutes each, so this experiment uses CartPole's state vector (section 5), where
-# a run takes seconds; the targets are the same code.
+# Pixel runs take minutes each, so this experiment uses CartPole's state vector (the last deep
+# dive), where a run takes seconds; the targets are the same code. It runs for about 4 minutes.
 #
 # **Predict first:** which variant's predictions will sit above the returns it really gets?
 
@@ -268,27 +302,34 @@ for ax, double in zip(axes, (False, True)):
     ax.legend(fontsize=7)
 axes[0].set_ylabel("value of the greedy policy's states")
 plt.show()
+seed_gaps = {}  # per variant, each seed's mean of predicted minus actual over the second half of training
 for double in (False, True):
-    gaps = [c.predicted - c.actual for seed in value_seeds for c in value_checks[double, seed][len(
-        value_checks[double, seed]) // 2:]]
+    later = {seed: value_checks[double, seed][len(value_checks[double, seed]) // 2:] for seed in value_seeds}
+    seed_gaps[double] = [np.mean([c.predicted - c.actual for c in later[seed]]) for seed in value_seeds]
     highest = max(c.predicted for seed in value_seeds for c in value_checks[double, seed])
     print(f"{'Double DQN' if double else 'plain max':<10}: predicted minus actual over the second half of "
-          f"training, mean {np.mean(gaps):+.1f} (from {np.min(gaps):+.1f} to {np.max(gaps):+.1f}); "
-          f"highest prediction {highest:.1f}")
+          f"training, per seed {', '.join(f'{g:+.1f}' for g in seed_gaps[double])}; highest prediction {highest:.1f}")
 print(f"no policy can collect more than 1 / (1 - γ) = {1 / (1 - 0.99):.1f}: a prediction above it over-estimates "
       "for certain")
+if min(seed_gaps[False]) > max(seed_gaps[True]):
+    print(f"on each of the {len(value_seeds)} seeds the plain max over-estimates more than Double DQN: they separate")
+elif min(seed_gaps[True]) > max(seed_gaps[False]):
+    print(f"on each of the {len(value_seeds)} seeds Double DQN's gap is the larger one: they separate, "
+          "the other way round")
+else:
+    print(f"the seeds overlap: on this task and budget, over {len(value_seeds)} seeds, the two targets do not "
+          "separate")
 
 # %% [markdown]
 # <details><summary>What to look for (open after running the cells)</summary>
 #
-# Early on both predict far *below* what they get: the values start at zero and the rewards
-# take time to flow back. Later, the over-estimation, when there is one, is a solid line above its
-# dashed line, and a prediction above 100 is one for certain. On CartPole it is small next to
-# the noise between seeds (an episode's reward is always 1 and there are only two actions), so
-# with three seeds the two printed means can fall either way round, Double DQN's included above
-# the plain max's. That is why the ablation above, not this picture, decides whether Double DQN
-# matters for the recipe; on Atari, with 18 actions and noisy rewards, van Hasselt et al.
-# measured estimates several times too high.
+# Early on, both predict far *below* what they get: the values start at zero, and the rewards
+# take time to flow back. Later, an over-estimation shows as a solid line above its dashed line.
+# A prediction above 100 is one for certain. The last printed line says whether the two targets
+# separate over these seeds. On CartPole the difference is small next to the noise between
+# seeds: every reward is 1, and there are only two actions. So the ablation above, not this
+# picture, decides whether Double DQN matters for the recipe. On Atari, with 18 actions and
+# noisy rewards, van Hasselt et al. measured estimates several times too high.
 # </details>
 #
 # ## 4. n-step returns
@@ -322,6 +363,8 @@ print(f"no policy can collect more than 1 / (1 - γ) = {1 / (1 - 0.99):.1f}: a p
 #   `gamma` (a float) and `n` (an int ≥ 1).
 # * **Output:** a list of $T$ floats, $G_0^{(n)}, \dots, G_{T-1}^{(n)}$. The bootstrap of step
 #   $t$ after $m$ rewards is $\gamma^m$ `next_values[t + m - 1]`.
+# * **Given:** the loop over the steps $t$ and the list it fills. Inside the loop, compute
+#   `total`, the target $G_t^{(n)}$ of step $t$.
 # * **Example:** `rewards=[1, 1, 1, 1]`, `terminated=[False, True, False, False]`,
 #   `next_values=[10, 20, 30, 40]`, `gamma=0.5`, `n=3` gives `[1.5, 1.0, 11.5, 21.0]`:
 #   step 0 sums two rewards and stops at the termination; step 2 sums two rewards, reaches the
@@ -343,25 +386,23 @@ print(f"no policy can collect more than 1 / (1 - γ) = {1 / (1 - 0.99):.1f}: a p
 # <details><summary>Hint 3 — almost the answer</summary>
 #
 # ```
-# for t in range(len(rewards)):
-#     total, discount = 0.0, 1.0
-#     for k in range(t, min(t + n, len(rewards))):
-#         total += discount * rewards[k]
-#         discount *= gamma
-#         if terminated[k]:
-#             break
-#     else:
-#         total += <discount> * next_values[<the last k>]
-#     targets.append(total)
+# total, discount = 0.0, 1.0
+# for k in range(t, min(t + n, len(rewards))):
+#     total += discount * rewards[k]
+#     discount *= gamma
+#     if terminated[k]:
+#         break
+# else:
+#     total += <discount> * next_values[<the last k>]
 # ```
 # </details>
 
 # %%
 def n_step_returns(rewards, terminated, next_values, gamma, n):
     """The n-step target of every step: up to n discounted rewards, cut at terminations, then a bootstrap."""
-    ### BEGIN SOLUTION
     targets = []
     for t in range(len(rewards)):
+        ### BEGIN SOLUTION
         total, discount = 0.0, 1.0
         for k in range(t, min(t + n, len(rewards))):
             total += discount * rewards[k]
@@ -370,15 +411,17 @@ def n_step_returns(rewards, terminated, next_values, gamma, n):
                 break
         else:
             total += discount * next_values[k]
-        targets.append(total)
+        ### END SOLUTION
+        targets.append(total)  # G_t
     return targets
-    ### END SOLUTION
 
 
 # %%
 n_step_returns = checks.check_n_step_returns(n_step_returns)
 
 # %% [markdown]
+# ### Deep dive: the same return inside the replay buffer
+#
 # The recipe computes the same for a sampled batch inside the replay buffer, vectorised over the
 # batch (a test checks that the two agree):
 
@@ -386,7 +429,7 @@ n_step_returns = checks.check_n_step_returns(n_step_returns)
 dh.display.show_source(dh.replay.FrameReplay.sample)
 
 # %% [markdown]
-# ## 5. Pixels vs the state vector
+# ## Deep dive: pixels vs the state vector
 #
 # CartPole's own observation is four numbers: cart position and velocity, pole angle and angular
 # velocity. Everything the pixels show, and nothing else. The same recipe (same targets, replay,
@@ -402,7 +445,7 @@ state_config = dh.presets.preset(
     total_steps=dh.quick.budget(full=100_000, quick=800), learning_starts=dh.quick.budget(full=5_000, quick=200),
     eval_every=dh.quick.budget(full=5_000, quick=400), final_eval_episodes=dh.quick.budget(full=100, quick=3))
 with dh.device.torch_threads(1):
-    state_run = dh.runner.train_run(state_config.build(), "runs/lesson07-state", wandb_mode="disabled", video=False)
+    state_run = dh.runner.train_run(state_config.build(), "runs/lesson08-state", wandb_mode="disabled", video=False)
 
 # %% tags=["nbval-ignore-output"] nbval_reason="the numbers depend on the budget, which quick mode shrinks"
 state = state_run.summary
@@ -445,15 +488,15 @@ if solved_runs:
 #   $y = r + \gamma Q'(s', \arg\max_{a'} Q(s', a'))$.
 # * n-step returns: up to $n$ discounted rewards, cut (without bootstrap) where the episode
 #   terminates, then $\gamma^m$ times the value of the state reached.
-# * Pixels cost time: a pixel step costs far more than a state step. Counted in steps, the two
-#   agents are closer, and one seed cannot rank them.
+# * (Deep dive) Pixels cost time: a pixel step costs far more than a state step. Counted in steps,
+#   the two agents are closer, and one seed cannot rank them.
 #
 # ## Quiz
 #
 # Replace each `"?"` with your choice and run the cell: a wrong choice is answered with a reason.
 
 # %%
-quiz = dh.quiz.Quiz("07")
+quiz = dh.quiz.Quiz("08")
 quiz
 
 # %%

@@ -1,4 +1,4 @@
-"""Lesson 07's ablation: each variant's knob does what it says, runs resume exactly, the sweep script
+"""lesson 08's ablation: each variant's knob does what it says, runs resume exactly, the sweep script
 collects its runs, and the committed results are whole and consistent."""
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ CHECKS = {
     "select_action": checks.check_select_action,
     "compute_loss": checks.check_compute_loss,
     "train_episode": checks.check_train_episode,
+    "push_frame": checks.check_push_frame,
     "double_dqn_values": checks.check_double_dqn_values,
     "n_step_returns": checks.check_n_step_returns,
 }

@@ -1,4 +1,4 @@
-"""Lesson 07's over-estimation measurement: predicted Q(s, a) against the discounted return really collected."""
+"""lesson 08's over-estimation measurement: predicted Q(s, a) against the discounted return really collected."""
 
 from __future__ import annotations
 

@@ -42,3 +42,21 @@ def test_the_questions_render_as_markdown():
     text = dh.quiz.Quiz(4)._repr_markdown_()
     assert "**1.**" in text and "- **a)**" in text and 'quiz.answer(' in text
     assert "No quiz" in dh.quiz.Quiz("99")._repr_markdown_()
+
+
+def test_no_letter_is_a_better_guess_than_the_others():
+    from collections import Counter
+    counts = Counter(q.correct for questions in QUIZZES.values() for q in questions)
+    assert max(counts.values()) - min(counts.values()) <= 1, counts
+    for lesson, questions in QUIZZES.items():
+        assert len({q.correct for q in questions}) > 1, f"lesson {lesson}: every answer has the same letter"
+
+
+def test_balancing_moves_letters_not_reasons():
+    from dqn_helpers.quiz import Question, balanced
+    written = {"99": [Question("q1", {"a": ("A", "why A"), "b": ("B", "why B"), "c": ("C", "why C")}, "b")] * 3}
+    moved = balanced(written)["99"]
+    assert [q.correct for q in moved] == ["a", "b", "c"]
+    for question in moved:
+        assert question.choices[question.correct] == ("B", "why B")
+        assert sorted(question.choices.values()) == [("A", "why A"), ("B", "why B"), ("C", "why C")]

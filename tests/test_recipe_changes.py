@@ -1,6 +1,6 @@
-"""Lesson 06's "what made it work": every row names variants that exist, and its measured column is
-computed from the runs (so it follows the committed results), including the once-solved comparison
-that ``benchmarks/once_solved.py`` writes (with ``goal.write_csv``)."""
+"""Lesson 07's "what the recipe changes", with lesson 08's measured column: every row names variants
+that exist, and its measured column is computed from the runs (so it follows the committed
+results), including the once-solved comparison that ``benchmarks/once_solved.py`` writes (with ``goal.write_csv``)."""
 
 from __future__ import annotations
 
@@ -98,3 +98,26 @@ def test_the_ideas_hide_the_measurements_and_the_measurements_come_folded():
     folded = recipe_changes.measured().data
     assert folded.startswith("<details>") and folded.rstrip().endswith("</details>")
     assert "| returns | 1-step:" in folded  # the committed runs, read from the package's data
+
+
+def test_every_setting_in_which_the_slides_and_the_recipe_differ_has_a_row():
+    from dataclasses import fields
+
+    from dqn_helpers.recipe import RecipeConfig
+
+    names = {f.name for f in fields(RecipeConfig)}
+    classified = set(recipe_changes.SLIDES_CHOICES) | set(recipe_changes.NOT_LEARNING)
+    assert names == classified, f"say what the slides choose for {sorted(names - classified)} (SLIDES_CHOICES)"
+    recipe = RecipeConfig()
+    differ = {name for name, slides in recipe_changes.SLIDES_CHOICES.items() if getattr(recipe, name) != slides}
+    covered = {name for change in recipe_changes.RECIPE_CHANGES for name in change.settings}
+    assert differ <= covered, f"no row of the table of changes names {sorted(differ - covered)}"
+    assert covered <= names, f"rows name settings that do not exist: {sorted(covered - names)}"
+    assert {"learning_starts", "kernels", "strides", "hidden"} <= differ
+
+
+def test_each_variant_that_puts_a_change_back_uses_the_slides_choice():
+    for variant in ablation.VARIANTS:
+        if variant.puts_back:
+            for name, value in variant.settings.items():
+                assert recipe_changes.SLIDES_CHOICES[name] == value, (variant.name, name, value)

@@ -64,7 +64,7 @@ def test_gradient_step_clips():
 
 
 def test_n_step_returns_agree_with_what_the_frame_replay_samples():
-    """Lesson 07's exercise and the recipe's replay compute the same n-step targets (frames stand for states)."""
+    """Lesson 08's exercise and the recipe's replay compute the same n-step targets (frames stand for states)."""
     import numpy as np
 
     from dqn_helpers.replay import FrameReplay

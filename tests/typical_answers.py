@@ -1149,7 +1149,7 @@ def episode_while_done(env, policy_net, target_net, memory, select_action, optim
     return steps
 
 
-# --- lesson 07: double_dqn_values ---------------------------------------------------------
+# --- lesson 08: double_dqn_values ---------------------------------------------------------
 
 @answer("double_dqn_values")
 def double_with_gather(online_net, target_net, next_states):
@@ -1225,7 +1225,7 @@ def double_returns_list(online_net, target_net, next_states):
         return target_net(next_states).gather(1, best).squeeze(1).tolist()
 
 
-# --- lesson 07: n_step_returns ------------------------------------------------------------
+# --- lesson 08: n_step_returns ------------------------------------------------------------
 
 @answer("n_step_returns")
 def n_step_nested_loops(rewards, terminated, next_values, gamma, n):
@@ -1384,3 +1384,71 @@ def n_step_checks_termination_before_adding(rewards, terminated, next_values, ga
             m += 1
         out.append(g if ended else g + gamma ** m * next_values[t + m - 1])
     return out
+
+
+# --- lesson 07: push_frame -----------------------------------------------------------------
+
+@answer("push_frame")
+def push_concatenate(stack, frame):
+    return np.concatenate([stack[1:], frame[None]], axis=0)
+
+
+@answer("push_frame")
+def push_vstack_expand(stack, frame):
+    return np.vstack([stack[1:], np.expand_dims(frame, 0)])
+
+
+@answer("push_frame")
+def push_list_then_stack(stack, frame):
+    frames = list(stack)[1:]
+    frames.append(frame)
+    return np.stack(frames)
+
+
+@answer("push_frame")
+def push_copy_roll(stack, frame):
+    new = np.roll(stack.copy(), -1, axis=0)
+    new[-1] = frame
+    return new
+
+
+@answer("push_frame", "changed its input `stack`")
+def push_in_place(stack, frame):
+    stack[:-1] = stack[1:]
+    stack[-1] = frame
+    return stack
+
+
+@answer("push_frame", "the new frame goes last")
+def push_new_first(stack, frame):
+    return np.concatenate([frame[None], stack[:-1]])
+
+
+@answer("push_frame", "drop the oldest frame")
+def push_drops_newest(stack, frame):
+    return np.concatenate([stack[:-1], frame[None]])
+
+
+@answer("push_frame", "keep the number of frames")
+def push_without_drop(stack, frame):
+    return np.concatenate([stack, frame[None]])
+
+
+@answer("push_frame", "uint8")
+def push_as_float(stack, frame):
+    return np.concatenate([stack[1:], frame[None]]).astype(np.float32) / 255
+
+
+@answer("push_frame", "NumPy array")
+def push_returns_list(stack, frame):
+    return list(stack[1:]) + [frame]
+
+
+@answer("push_frame", "keep the order")
+def push_reversed(stack, frame):
+    return np.concatenate([stack[1:], frame[None]])[::-1]
+
+
+@answer("push_frame", "returned None")
+def push_forgets_return(stack, frame):
+    np.concatenate([stack[1:], frame[None]])

@@ -10,7 +10,8 @@ from dqn_helpers.checks.lesson03 import check_replay_memory, check_transpose_bat
 from dqn_helpers.checks.lesson04 import check_conv2d_size_out, check_declare_networks, check_dqn
 from dqn_helpers.checks.lesson05 import check_epsilon, check_select_action
 from dqn_helpers.checks.lesson06 import check_compute_loss, check_train_episode
-from dqn_helpers.checks.lesson07 import check_double_dqn_values, check_n_step_returns
+from dqn_helpers.checks.lesson07 import check_push_frame
+from dqn_helpers.checks.lesson08 import check_double_dqn_values, check_n_step_returns
 
 __all__ = [
     "check_compute_loss",
@@ -24,6 +25,7 @@ __all__ = [
     "check_get_screen",
     "check_n_step_returns",
     "check_play_episode",
+    "check_push_frame",
     "check_random_baseline",
     "check_replay_memory",
     "check_select_action",

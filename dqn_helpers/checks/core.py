@@ -310,9 +310,8 @@ def checker(
     def decorate(probe: Callable[[T], str]) -> Callable[[Any], T]:
         @functools.wraps(probe)
         def check(student: Any = None) -> T:
-            fallback = (
-                f"   (the rest of this lesson uses the reference `{reference_name}`, so you can go on)"
-            )
+            shown = reference_name if " " in reference_name else f"`{reference_name}`"  # words, or code
+            fallback = f"   (the rest of this lesson uses the reference {shown}, so you can go on)"
             if student is None or not callable(student):
                 print(f"{NOT_DONE} {name}: not defined yet. Run the exercise cell above first.")
                 print(fallback)

@@ -234,7 +234,7 @@ def _declared(got: Any, given: str) -> tuple[nn.Module, nn.Module, Any]:
     return policy_net, target_net, optimizer
 
 
-@checker("declare_networks", _reference_declare, "the slides' declaration (dqn_helpers.model.SlidesDQN)")
+@checker("declare_networks", _reference_declare, "the slides' declaration, with `dqn_helpers.model.SlidesDQN`")
 def check_declare_networks(student: Callable[..., Any]) -> str:
     """``declare_networks(init_screen, n_actions, device)``: the slides' policy/target nets and optimiser."""
     for height, width, n_actions in ((40, 90, 2), (60, 120, 3)):

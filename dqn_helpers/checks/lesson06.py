@@ -83,7 +83,7 @@ def _variants(transitions, policy_net, target_net, gamma) -> list[tuple[Callable
         (lambda: huber(rewards + gamma * future(target_net, "argmax")),
          "max(1) gives (values, indices): the target needs the values, .max(1)[0], not the indices .max(1)[1]."),
         (lambda: huber(rewards + gamma * future(target_net, "taken")),
-         "the target takes the best next action, max over a' of Q_target(s', a'), not the action taken in s."),
+         "the target takes the best next action, max over a' of Q'(s', a'), not the action taken in s."),
         (lambda: huber(rewards + gamma * future(target_net, "mean")),
          "the target takes the max over a', not the mean."),
         (lambda: huber(gamma * (rewards + future(target_net, "max"))),
@@ -181,7 +181,7 @@ def check_compute_loss(student: Callable[..., torch.Tensor]) -> str:
         if all(p.grad is None for p in policy_net.parameters()):
             raise Mistake("no gradient reached the policy network.", given=given,
                           hint="Q(s, a) must come from policy_net(state_batch), with gradients.")
-    return ("Q(s, a) from the policy net, r + γ·max Q_target(s') with 0 for final states, Huber loss; "
+    return ("Q(s, a) from the policy net, r + γ·max Q'(s') with 0 for final states, Huber loss; "
             f"stand-in and slides' networks, batches of 4 to 7, on {device}.")
 
 

@@ -1,4 +1,4 @@
-"""Checkers for lesson 07: the Double DQN target and n-step returns.
+"""Checkers for lesson 08: the Double DQN target and n-step returns.
 
 ``double_dqn_values`` is probed with stand-in networks whose Q-values are a known table, chosen
 so that every typical mistake (the plain max, the roles swapped, the online network's own value,
@@ -55,7 +55,7 @@ def _double_variants(online: nn.Module, target: nn.Module, states: torch.Tensor)
     pick = q_online.argmax(1, keepdim=True)
     return [
         (lambda: q_target.max(1).values,
-         "this is the plain DQN target, max_a Q_target(s', a): let the ONLINE network pick the action "
+         "this is the plain DQN target, max_a Q'(s', a): let the ONLINE network pick the action "
          "(argmax of online_net(next_states)) and the target network evaluate it."),
         (lambda: q_online.gather(1, q_target.argmax(1, keepdim=True)).squeeze(1),
          "the roles are swapped: the online network picks (argmax), the target network evaluates (gather)."),
@@ -92,7 +92,7 @@ def _double_probes() -> list[tuple[nn.Module, nn.Module, torch.Tensor, str]]:
 
 @checker("double_dqn_values", _reference_double, "dqn_helpers.update.next_state_values")
 def check_double_dqn_values(student: Callable[..., torch.Tensor]) -> str:
-    """``double_dqn_values(online_net, target_net, next_states)``: Q_target(s', argmax_a Q_online(s', a))."""
+    """``double_dqn_values(online_net, target_net, next_states)``: Q'(s', argmax_a Q(s', a))."""
     for online, target, states, given in _double_probes():
         expected = _reference_double(online, target, states)
         snapshots = [Snapshot("online_net", online), Snapshot("target_net", target), Snapshot("next_states", states)]
