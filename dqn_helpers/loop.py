@@ -131,10 +131,12 @@ class BuildsTrainer:
     def build(self: RunConfig) -> Trainer:
         return Trainer(self)
 
-    @property
-    def step_budget(self: RunConfig) -> int | None:
-        """The progress bar's total: the step budget, unless episodes are counted (then unknown)."""
-        return self.total_steps if self.num_episodes is None else None
+    def episodes_bind(self: RunConfig, max_episode_steps: int | None) -> bool:
+        """Whether the episode budget surely ends the run before the step budget does (episodes
+        last at most ``max_episode_steps``): then a progress bar counts episodes, else steps."""
+        if self.num_episodes is None:
+            return False
+        return max_episode_steps is None or self.num_episodes * max_episode_steps <= self.total_steps
 
 
 class Observer:

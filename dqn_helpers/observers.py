@@ -23,8 +23,8 @@ EVAL_COLUMNS = ["step", "mean", "min", "max", "confirmed_mean"]
 class ProgressBar(Observer):
     """A tqdm bar over the budget, with the recent episode lengths, ε and the last evaluation.
 
-    It counts steps; a run with an episode budget (the slides' 50 episodes) counts episodes, so
-    that the bar has a total and a time to go."""
+    It counts steps; a run whose episode budget ends it first (the slides' 50 episodes) counts
+    episodes, so that the bar's total and time to go are the real ones."""
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled, self.bar, self.by_episode = enabled, None, False
@@ -34,8 +34,8 @@ class ProgressBar(Observer):
 
     def on_start(self, trainer: Trainer) -> None:
         c = trainer.config
-        self.by_episode = c.step_budget is None
-        total = c.num_episodes if self.by_episode else c.step_budget
+        self.by_episode = c.episodes_bind(trainer.env.spec.max_episode_steps if trainer.env.spec else None)
+        total = c.num_episodes if self.by_episode else c.total_steps
         self.bar = tqdm(total=total, initial=self.done(trainer), unit="episode" if self.by_episode else "step",
                         disable=not self.enabled, desc=f"{c.env_id} seed {c.seed}", smoothing=0.05)
 

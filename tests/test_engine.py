@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from dqn_helpers import presets
 from dqn_helpers.envstate import env_state, load_env_state
 from dqn_helpers.loop import Observer
 from dqn_helpers.observers import CsvLog
@@ -143,3 +144,11 @@ def test_an_env_saved_mid_episode_continues_exactly_when_restored_into_a_fresh_o
     for (obs_a, *rest_a), (obs_b, *rest_b) in zip(expected, got, strict=True):
         assert np.array_equal(np.asarray(obs_a), np.asarray(obs_b)) and rest_a[:3] == rest_b[:3]
     assert np.array_equal(np.asarray(fresh.reset()[0]), np.asarray(expected_reset))
+
+
+def test_the_progress_bar_counts_whichever_budget_ends_the_run():
+    lesson = presets.preset("slides", "CartPole-v0", num_episodes=50)  # 50 x 200 steps at most
+    assert lesson.episodes_bind(200), "the slides' 50 episodes: an episode bar with its real total"
+    long_run = presets.preset("slides", "CartPole-v0", num_episodes=1_000_000, total_steps=100_000)
+    assert not long_run.episodes_bind(200), "a step budget that ends the run first: a step bar"
+    assert not presets.preset("solved", "CartPole-v1").episodes_bind(500), "no episode budget: steps"
