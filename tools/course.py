@@ -293,12 +293,8 @@ def prose(names: list[str]) -> int:
                 print(f"{target.relative_to(ROOT)}: a code cell changed; run `python tools/course.py build "
                       f"{source.stem[:2]}` instead. Nothing written.")
                 return 1
+            new = with_outputs_of(new, old)
             new.metadata = old.metadata  # what execution recorded there (language info, widget state)
-            executed = iter([c for c in old.cells if c.cell_type == "code"])
-            for cell in new.cells:
-                if cell.cell_type == "code":
-                    previous = next(executed)
-                    cell.outputs, cell.execution_count = previous.outputs, previous.execution_count
             updates.append((new, target))
     for nb, target in updates:
         write(nb, target)
@@ -368,10 +364,17 @@ def guide_lab_plan(text: str) -> str:
     return between(text, LAB_START, LAB_END)
 
 
-def write_guide_times() -> None:
+def lesson_plans() -> dict[str, lesson_plan.Plan]:
+    """Each lesson's plan by the rule, by lesson stem, in the course's order."""
+    return {source.stem: lesson_time(source) for source in lesson_sources()}
+
+
+def write_guide_times(plans: dict[str, lesson_plan.Plan] | None = None) -> None:
     """Put the current lesson-times table and the lab plan built from it into the teaching guide."""
+    plans = plans or lesson_plans()
     text = GUIDE.read_text()
-    for start, end, table in ((TIMES_START, TIMES_END, times_table()), (LAB_START, LAB_END, lab_plan()[0])):
+    for start, end, table in ((TIMES_START, TIMES_END, times_table(plans)),
+                              (LAB_START, LAB_END, lab_plan(plans)[0])):
         before, rest = text.split(start, 1)
         text = f"{before}{start}\n{table}\n{end}{rest.split(end, 1)[1]}"
     GUIDE.write_text(text)
@@ -381,20 +384,21 @@ def _clock(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def lab_plan() -> tuple[str, int]:
+def lab_plan(plans: dict[str, lesson_plan.Plan] | None = None) -> tuple[str, int]:
     """The 3-hour lab as a markdown table, from the lessons' core times, and the minute the last
     lesson ends (``LAB_MINUTES`` at most, or the plan does not fit)."""
-    sources = {source.stem[:2]: source for source in lesson_sources()}
+    plans = plans or lesson_plans()
+    stems = {stem[:2]: stem for stem in plans}
     def names(group: str) -> str:
-        return ", ".join(f"{sources[n].stem} ({lesson_time(sources[n]).core_minutes} min)" for n in LAB[group])
+        return ", ".join(f"{stems[n]} ({plans[stems[n]].core_minutes} min)" for n in LAB[group])
     rows = ["| when | what |", "|---|---|",
             f"| before the lab (homework) | core paths of {names('before')} |",
             f"| lab, 0:00–{_clock(LAB_OPENING)} | the instructor shows the map and the slides' algorithm box, "
             "and which part each lesson builds |"]
     now = LAB_OPENING
     for index, number in enumerate(LAB["in"]):
-        minutes = lesson_time(sources[number]).core_minutes
-        rows.append(f"| lab, {_clock(now)}–{_clock(now + minutes)} | {sources[number].stem}, core path |")
+        minutes = plans[stems[number]].core_minutes
+        rows.append(f"| lab, {_clock(now)}–{_clock(now + minutes)} | {stems[number]}, core path |")
         now += minutes
         if index == 0:
             rows.append(f"| lab, {_clock(now)}–{_clock(now + LAB_BREAK)} | break |")
@@ -405,14 +409,13 @@ def lab_plan() -> tuple[str, int]:
     return "\n".join(rows), now
 
 
-def times_table() -> str:
+def times_table(plans: dict[str, lesson_plan.Plan] | None = None) -> str:
     """Each lesson's minutes by the rule, as the markdown table the teaching guide shows."""
     rows = ["| lesson | core path | optional deep dives | core sections |", "|---|---|---|---|"]
     core = optional = 0
-    for source in lesson_sources():
-        plan = lesson_time(source)
+    for stem, plan in (plans or lesson_plans()).items():
         core, optional = core + plan.core_minutes, optional + plan.optional_minutes
-        rows.append(f"| {source.stem} | {plan.core_minutes} min | {plan.optional_minutes} min | "
+        rows.append(f"| {stem} | {plan.core_minutes} min | {plan.optional_minutes} min | "
                     + " · ".join(plan.titles(optional=False)) + " |")
     rows.append(f"| all lessons | {core} min ({core / 60:.1f} h) | {optional} min | |")
     return "\n".join(rows)
@@ -453,18 +456,12 @@ def fork(slug: str) -> None:
     # the sources and keep every committed output instead of re-executing hours of lessons.
     for source in lesson_sources():
         write_student(source, url)
-        for version in ["solution"]:
-            target = notebook_path(source, version)
-            fresh = render(source, version, url)
-            if target.exists():
-                old = nbformat.read(target, as_version=4)
-                if len(old.cells) == len(fresh.cells):
-                    fresh.metadata = copy.deepcopy(old.metadata)  # e.g. the widgets' saved state
-                    for new_cell, old_cell in zip(fresh.cells, old.cells, strict=True):
-                        if new_cell.cell_type == "code" == old_cell.cell_type:
-                            new_cell.outputs = copy.deepcopy(old_cell.outputs)
-                            new_cell.execution_count = old_cell.execution_count
-            write(fresh, target)
+        target = notebook_path(source, "solution")
+        old = nbformat.read(target, as_version=4) if target.exists() else None
+        fresh = with_outputs_of(render(source, "solution", url, executed=old), old)
+        if old is not None:
+            fresh.metadata = copy.deepcopy(old.metadata)  # e.g. the widgets' saved state
+        write(fresh, target)
     print(f"Colab badges and setup cells now point at {url}")
 
 
@@ -495,8 +492,9 @@ def main(argv: list[str] | None = None) -> int:
               f"copies are never overwritten. For a fresh copy of a lesson, delete it from {WORK.name}/ and run "
               "`make lab` again.")
     elif args.command == "times":
-        write_guide_times()
-        print(times_table())
+        plans = lesson_plans()
+        write_guide_times(plans)
+        print(times_table(plans))
     else:
         fork(args.slug)
     return 0
