@@ -253,12 +253,13 @@ print("in a batch: ", in_batch.detach().numpy().round(3))
 # screen's statistics at a time:
 
 # %%
-before = policy_net.bn1.running_mean[:4].clone()
+first_bn = next(m for m in policy_net.modules() if isinstance(m, torch.nn.BatchNorm2d))  # bn1 in the slides
+before = first_bn.running_mean[:4].clone()
 with torch.no_grad():
     for _ in range(10):
         policy_net(torch.rand(1, 3, 40, 90))
 print("bn1 running mean before acting:", before.numpy().round(4))
-print("after 10 actions:              ", policy_net.bn1.running_mean[:4].numpy().round(4))
+print("after 10 actions:              ", first_bn.running_mean[:4].numpy().round(4))
 
 # %% [markdown]
 # **(c) The two networks disagree.** The slides put the *target* network in `eval()` mode, which

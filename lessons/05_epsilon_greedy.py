@@ -291,7 +291,7 @@ bar = tqdm(total=4 * 2_000, unit="action", desc="actions picked")
 for epsilon in (0.0, 0.2, 0.5, 1.0):
     picks = Counter()
     for _ in range(2_000):
-        picks[select_action(untrained, screen, epsilon, 2)] += 1
+        picks[int(select_action(untrained, screen, epsilon, 2))] += 1  # int(): a 1x1 tensor works too
         bar.update()
     shares[epsilon] = picks[favourite] / 2_000
 bar.close()

@@ -69,7 +69,7 @@ def play_done_flag(env, policy, seed=None):
     return t
 
 
-@answer("play_episode")
+@answer("play_episode", "a sum of the rewards (1.0 per step) is a float")
 def play_sums_rewards(env, policy, seed=None):
     obs, _ = env.reset(seed=seed)
     total = 0.0
@@ -181,7 +181,7 @@ def baseline_randint(env, n_episodes):
     return total / n_episodes
 
 
-@answer("random_baseline", "// rounds down")
+@answer("random_baseline", "the mean rounded down to a whole number")
 def baseline_floor_division(env, n_episodes):
     return sum(play_while_true(env, lambda o: env.action_space.sample()) for _ in range(n_episodes)) // n_episodes
 
@@ -220,7 +220,7 @@ def location_slides(env, screen_width):
     return int(env.unwrapped.state[0] * scale + screen_width / 2.0)
 
 
-@answer("get_cart_location")
+@answer("get_cart_location", "the slides cut the fraction off with int(...)")
 def location_rounded(env, screen_width):
     return round((env.unwrapped.state[0] + 2.4) / 4.8 * screen_width)
 
@@ -268,7 +268,7 @@ def window_slides(cart_location, screen_width):
     return slice(cart_location - view_width // 2, cart_location + view_width // 2)
 
 
-@answer("crop_window")
+@answer("crop_window", "expected: columns 0..438 (439 wide)")
 def window_explicit_bounds(cart_location, screen_width):
     half = int(screen_width * 0.6) // 2
     start = min(max(cart_location - half, 0), screen_width - 2 * half)
@@ -563,7 +563,7 @@ def size_no_stride(size, kernel_size=5, stride=2):
     return size - kernel_size + 1
 
 
-@answer("conv2d_size_out", "round down")
+@answer("conv2d_size_out", "a window that would stick out past the edge does not count")
 def size_ceil(size, kernel_size=5, stride=2):
     return math.ceil((size - kernel_size) / stride) + 1
 
@@ -771,7 +771,7 @@ def epsilon_numpy(step, start=0.9, end=0.05, decay=200):
     return end + (start - end) * np.exp(-step / decay)
 
 
-@answer("epsilon_by_step")
+@answer("epsilon_by_step", "compute with math.exp, which returns a float")
 def epsilon_torch(step, start=0.9, end=0.05, decay=200):
     return end + (start - end) * torch.exp(torch.tensor(-step / decay))
 
@@ -927,7 +927,7 @@ def loss_huber_class(transitions, policy_net, target_net, gamma):
     return _loss(transitions, policy_net, target_net, gamma, loss="huber_class")
 
 
-@answer("compute_loss")
+@answer("compute_loss", "one forward pass over the whole batch")
 def loss_loop(transitions, policy_net, target_net, gamma):
     q = torch.cat([policy_net(t.state).gather(1, t.action) for t in transitions]).squeeze(1)
     targets = []
@@ -1452,3 +1452,423 @@ def push_reversed(stack, frame):
 @answer("push_frame", "returned None")
 def push_forgets_return(stack, frame):
     np.concatenate([stack[1:], frame[None]])
+
+
+# --- answers that pass a lenient checker and then break the lesson, or change its state --------
+# (accepted-then-breaks, state, exactness, types, batch-dependent networks, hints from evidence)
+
+def _episode_then(copy_weights, env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                  target_update, *, optimize_args=(), length=lambda t: t + 1):
+    """The slides' episode, with the target's update (and the call of optimize_model) as given."""
+    env.reset()
+    last_screen = get_screen(env)
+    current_screen = get_screen(env)
+    state = current_screen - last_screen
+    for t in count():
+        action = select_action(state)
+        _, reward, terminated, truncated, _ = env.step(action.item())
+        reward = torch.tensor([reward])
+        last_screen, current_screen = current_screen, get_screen(env)
+        next_state = None if terminated else current_screen - last_screen
+        memory.push(state, action, next_state, reward)
+        state = next_state
+        optimize_model(*optimize_args)
+        if terminated or truncated:
+            break
+    if i_episode % target_update == 0:
+        copy_weights(policy_net, target_net)
+    return length(t)
+
+
+def _load(policy_net, target_net):
+    target_net.load_state_dict(policy_net.state_dict())
+
+
+@answer("train_episode", "the lesson's optimize_model() takes none")
+def episode_passes_memory_to_optimize(env, policy_net, target_net, memory, select_action, optimize_model,
+                                      i_episode, target_update=10):
+    return _episode_then(_load, env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                         target_update, optimize_args=(memory, policy_net, target_net))
+
+
+@answer("train_episode", "return the length as an int")
+def episode_returns_float_length(env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                                 target_update=10):
+    return _episode_then(_load, env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                         target_update, length=lambda t: float(t + 1))
+
+
+@answer("train_episode")
+def episode_returns_numpy_length(env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                                 target_update=10):
+    return _episode_then(_load, env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                         target_update, length=lambda t: np.int64(t) + 1)
+
+
+@answer("train_episode", "the copy went the wrong way")
+def episode_copies_target_into_policy(env, policy_net, target_net, memory, select_action, optimize_model,
+                                      i_episode, target_update=10):
+    return _episode_then(lambda p, t: p.load_state_dict(t.state_dict()), env, policy_net, target_net, memory,
+                         select_action, optimize_model, i_episode, target_update)
+
+
+def _share_data(policy_net, target_net):
+    for target_param, param in zip(target_net.parameters(), policy_net.parameters()):
+        target_param.data = param.data
+
+
+@answer("train_episode", "shares its memory with policy_net")
+def episode_shares_parameter_data(env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                                  target_update=10):
+    _share_data(policy_net, target_net)  # once, then copy the buffers too on schedule
+    return _episode_then(lambda p, t: (_share_data(p, t), [b_t.copy_(b) for b_t, b in zip(t.buffers(), p.buffers())]),
+                         env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                         target_update)
+
+
+def _copy_parameters(policy_net, target_net):
+    with torch.no_grad():
+        for target_param, param in zip(target_net.parameters(), policy_net.parameters()):
+            target_param.copy_(param)
+
+
+@answer("train_episode", "not its BatchNorm running statistics")
+def episode_copies_parameters_only(env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                                   target_update=10):
+    return _episode_then(_copy_parameters, env, policy_net, target_net, memory, select_action, optimize_model,
+                         i_episode, target_update)
+
+
+@answer("train_episode")
+def episode_copies_parameters_and_buffers(env, policy_net, target_net, memory, select_action, optimize_model,
+                                          i_episode, target_update=10):
+    def copy_all(p, t):
+        with torch.no_grad():
+            for a, b in zip(list(t.parameters()) + list(t.buffers()), list(p.parameters()) + list(p.buffers())):
+                a.copy_(b)
+    return _episode_then(copy_all, env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                         target_update)
+
+
+@answer("train_episode", "no longer require gradients")
+def episode_freezes_policy(env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                           target_update=10):
+    def copy_and_freeze(p, t):
+        t.load_state_dict(p.state_dict())
+        p.requires_grad_(False)  # meant for the target
+    return _episode_then(copy_and_freeze, env, policy_net, target_net, memory, select_action, optimize_model,
+                         i_episode, target_update)
+
+
+@answer("train_episode", "left in eval() mode")
+def episode_evaluates_policy(env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                             target_update=10):
+    def copy_and_eval(p, t):
+        t.load_state_dict(p.state_dict())
+        p.eval()
+    return _episode_then(copy_and_eval, env, policy_net, target_net, memory, select_action, optimize_model,
+                         i_episode, target_update)
+
+
+@answer("train_episode", "switched to train() mode")
+def episode_trains_target(env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                          target_update=10):
+    def copy_and_train(p, t):
+        t.load_state_dict(p.state_dict())
+        t.train()
+    return _episode_then(copy_and_train, env, policy_net, target_net, memory, select_action, optimize_model,
+                         i_episode, target_update)
+
+
+@answer("train_episode")
+def episode_deepcopy_state(env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
+                           target_update=10):
+    return _episode_then(lambda p, t: t.load_state_dict(copy.deepcopy(p.state_dict())), env, policy_net,
+                         target_net, memory, select_action, optimize_model, i_episode, target_update)
+
+
+@answer("declare_networks", "share their memory with policy_net")
+def declare_shared_data(init_screen, n_actions, device):
+    _, _, h, w = init_screen.shape
+    policy_net, target_net = SlidesDQN(h, w, n_actions).to(device), SlidesDQN(h, w, n_actions).to(device)
+    for target_param, param in zip(target_net.parameters(), policy_net.parameters()):
+        target_param.data = param.data
+    target_net.eval()
+    return policy_net, target_net, optim.RMSprop(policy_net.parameters())
+
+
+@answer("declare_networks", "do not require gradients")
+def declare_freezes_policy(init_screen, n_actions, device):
+    policy_net, target_net, optimizer = declare_slides(init_screen, n_actions, device)
+    for param in policy_net.parameters():  # meant to freeze the target
+        param.requires_grad = False
+    return policy_net, target_net, optimizer
+
+
+@answer("declare_networks", "come back in the wrong order")
+def declare_returns_target_first(init_screen, n_actions, device):
+    policy_net, target_net, optimizer = declare_slides(init_screen, n_actions, device)
+    return target_net, policy_net, optimizer
+
+
+@answer("declare_networks")
+def declare_copies_target_into_policy(init_screen, n_actions, device):
+    _, _, h, w = init_screen.shape
+    policy_net, target_net = SlidesDQN(h, w, n_actions).to(device), SlidesDQN(h, w, n_actions).to(device)
+    policy_net.load_state_dict(target_net.state_dict())  # either way round: both start the same
+    target_net.eval()
+    for param in target_net.parameters():
+        param.requires_grad_(False)  # the target never trains: freezing it is fine
+    return policy_net, target_net, optim.RMSprop(policy_net.parameters())
+
+
+@answer("ReplayMemory", "sample() must leave the memory as it is, order included")
+class MemoryShufflesItself(MemorySlides):
+    def sample(self, batch_size):
+        random.shuffle(self.memory)
+        return list(self.memory)[:batch_size]
+
+
+@answer("ReplayMemory", "sample() must leave the memory as it is, order included")
+class MemorySortsByReward(MemorySlides):
+    def sample(self, batch_size):
+        batch = random.sample(self.memory, batch_size)
+        ordered = sorted(self.memory, key=lambda t: float(t.reward), reverse=True)
+        self.memory.clear()
+        self.memory.extend(ordered)
+        return batch
+
+
+@answer("ReplayMemory", "the memory should keep the newest transitions and drop the oldest")
+class MemoryDropsNewest(MemorySlides):
+    def __init__(self, capacity):
+        self.capacity, self.memory = capacity, deque()
+
+    def push(self, *args):
+        if len(self.memory) == self.capacity:
+            self.memory.pop()
+        self.memory.append(Transition(*args))
+
+
+@answer("ReplayMemory")
+class MemoryRingBuffer:
+    def __init__(self, capacity):
+        self.capacity, self.memory, self.position = capacity, [], 0
+
+    def push(self, *args):
+        if len(self.memory) < self.capacity:
+            self.memory.append(None)
+        self.memory[self.position] = Transition(*args)
+        self.position = (self.position + 1) % self.capacity
+
+    def sample(self, batch_size):
+        return random.sample(self.memory, batch_size)
+
+    def __len__(self):
+        return len(self.memory)
+
+
+@answer("get_cart_location", "with /, not //")
+def location_floor_scale(env, screen_width):
+    scale = screen_width // (2 * env.unwrapped.x_threshold)
+    return int(env.unwrapped.state[0] * scale + screen_width / 2.0)
+
+
+@answer("get_cart_location", "add the half width before cutting the fraction")
+def location_half_added_after_int(env, screen_width):
+    return int(env.unwrapped.state[0] * screen_width / 4.8) + screen_width // 2
+
+
+@answer("get_cart_location")
+def location_from_left_edge(env, screen_width):
+    bare = env.unwrapped
+    return int((bare.state[0] + bare.x_threshold) * screen_width / (2 * bare.x_threshold))
+
+
+@answer("get_cart_location")
+def location_numpy_float32(env, screen_width):
+    x = np.float32(env.unwrapped.state[0])
+    return int(np.floor(x * np.float32(screen_width / 4.8) + np.float32(screen_width / 2)))
+
+
+@answer("crop_window", "not round()")
+def window_rounded_view(cart_location, screen_width):
+    view_width = round(screen_width * 0.6)
+    if cart_location < view_width // 2:
+        return slice(view_width)
+    if cart_location > screen_width - view_width // 2:
+        return slice(-view_width, None)
+    return slice(cart_location - view_width // 2, cart_location + view_width // 2)
+
+
+@answer("crop_window", "one column narrower than view_width")
+def window_full_width_in_middle(cart_location, screen_width):
+    view_width = int(screen_width * 0.6)
+    if cart_location < view_width // 2:
+        return slice(view_width)
+    if cart_location > screen_width - view_width // 2:
+        return slice(-view_width, None)
+    start = cart_location - view_width // 2
+    return slice(start, start + view_width)
+
+
+@answer("crop_window")
+def window_integer_arithmetic(cart_location, screen_width):
+    view_width = screen_width * 6 // 10
+    half = view_width // 2
+    if cart_location < half:
+        return slice(0, view_width)
+    if cart_location > screen_width - half:
+        return slice(screen_width - view_width, screen_width)
+    return slice(cart_location - half, cart_location + half)
+
+
+@answer("random_baseline")
+def baseline_float32_mean(env, n_episodes):
+    lengths = [play_while_true(env, lambda o: env.action_space.sample()) for _ in range(n_episodes)]
+    return float(torch.tensor(lengths, dtype=torch.float32).mean())
+
+
+@answer("random_baseline", "the mean rounded down to a whole number")
+def baseline_int_mean(env, n_episodes):
+    lengths = [play_while_true(env, lambda o: env.action_space.sample()) for _ in range(n_episodes)]
+    return int(sum(lengths) / n_episodes)
+
+
+@answer("play_episode")
+def play_numpy_count(env, policy, seed=None):
+    observation, _ = env.reset(seed=seed)
+    steps = np.int64(0)
+    while True:
+        observation, _, terminated, truncated, _ = env.step(policy(observation))
+        steps += 1
+        if terminated or truncated:
+            return steps
+
+
+@answer("play_episode", "return the number of steps as an int")
+def play_float_counter(env, policy, seed=None):
+    observation, _ = env.reset(seed=seed)
+    steps = 0.0
+    while True:
+        observation, _, terminated, truncated, _ = env.step(policy(observation))
+        steps += 1
+        if terminated or truncated:
+            return steps
+
+
+@answer("epsilon_by_step", "compute with math.exp, which returns a float")
+def epsilon_torch_tensor_step(step, start=0.9, end=0.05, decay=200):
+    return end + (start - end) * torch.exp(torch.tensor(-step / decay))
+
+
+@answer("select_action")
+def select_slides_view(network, state, epsilon, n_actions):
+    if random.random() > epsilon:
+        with torch.no_grad():
+            return network(state).max(1)[1].view(1, 1)
+    return torch.tensor([[random.randrange(n_actions)]], dtype=torch.long)
+
+
+@answer("compute_loss", "one forward pass over the whole batch")
+def loss_two_halves(transitions, policy_net, target_net, gamma):
+    batch = Transition(*zip(*transitions))
+    states, actions = torch.cat(batch.state), torch.cat(batch.action)
+    half = len(transitions) // 2
+    q = torch.cat([policy_net(states[:half]), policy_net(states[half:])]).gather(1, actions)
+    mask = torch.tensor([s is not None for s in batch.next_state], device=states.device)
+    following = torch.zeros(len(transitions), device=states.device)
+    with torch.no_grad():
+        following[mask] = target_net(torch.cat([s for s in batch.next_state if s is not None])).max(1)[0]
+    return F.smooth_l1_loss(q, (torch.cat(batch.reward) + gamma * following).unsqueeze(1))
+
+
+@answer("compute_loss")
+def loss_target_one_at_a_time(transitions, policy_net, target_net, gamma):
+    batch = Transition(*zip(*transitions))
+    states = torch.cat(batch.state)
+    q = policy_net(states).gather(1, torch.cat(batch.action))
+    with torch.no_grad():  # the target is in eval() mode: one screen at a time gives the same values
+        following = torch.stack([torch.zeros((), device=states.device) if s is None else target_net(s).max(1)[0][0]
+                                 for s in batch.next_state])
+    return F.smooth_l1_loss(q, (torch.cat(batch.reward) + gamma * following).unsqueeze(1))
+
+
+@answer("compute_loss", "one forward pass over the whole batch")
+def loss_policy_per_transition_stack(transitions, policy_net, target_net, gamma):
+    q = torch.stack([policy_net(t.state)[0, t.action.item()] for t in transitions]).unsqueeze(1)
+    batch = Transition(*zip(*transitions))
+    device = q.device
+    mask = torch.tensor([s is not None for s in batch.next_state], device=device)
+    following = torch.zeros(len(transitions), device=device)
+    with torch.no_grad():
+        following[mask] = target_net(torch.cat([s for s in batch.next_state if s is not None])).max(1)[0]
+    return F.smooth_l1_loss(q, (torch.cat(batch.reward) + gamma * following).unsqueeze(1))
+
+
+@answer("DQN", "a plain Python list or dict hides its layers")
+class DQNLayerList(nn.Module):
+    def __init__(self, h, w, outputs):
+        super().__init__()
+        self.blocks = [(nn.Conv2d(c_in, c_out, 5, 2), nn.BatchNorm2d(c_out)) for c_in, c_out in
+                       ((3, 16), (16, 32), (32, 32))]
+        self.head = nn.Linear(_out(w) * _out(h) * 32, outputs)
+
+    def forward(self, x):
+        for conv, bn in self.blocks:
+            x = F.relu(bn(conv(x)))
+        return self.head(x.view(x.size(0), -1))
+
+
+@answer("DQN", "forward flattens to a fixed size")
+class DQNFixedView(DQNSlides):
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = F.relu(self.bn2(self.conv2(x)))
+        x = F.relu(self.bn3(self.conv3(x)))
+        return self.head(x.view(-1, 512))
+
+
+@answer("DQN")
+class DQNModuleList(nn.Module):
+    def __init__(self, h, w, outputs):
+        super().__init__()
+        self.convs = nn.ModuleList([nn.Conv2d(3, 16, 5, 2), nn.Conv2d(16, 32, 5, 2), nn.Conv2d(32, 32, 5, 2)])
+        self.norms = nn.ModuleList([nn.BatchNorm2d(16), nn.BatchNorm2d(32), nn.BatchNorm2d(32)])
+        self.head = nn.Linear(_out(w) * _out(h) * 32, outputs)
+
+    def forward(self, x):
+        for conv, norm in zip(self.convs, self.norms):
+            x = F.relu(norm(conv(x)))
+        return self.head(x.flatten(1))
+
+
+@answer("conv2d_size_out", "wrong output size.\n   input:    conv2d_size_out(7, kernel_size=5, stride=2)\n   expected: 2\n   got:      1\n   (the rest")
+def size_minus_one_floor(size, kernel_size=5, stride=2):
+    return (size - kernel_size - 1) // stride + 1
+
+
+@answer("conv2d_size_out")
+def size_plus_stride(size, kernel_size=5, stride=2):
+    return (size - kernel_size + stride) // stride
+
+
+@answer("get_screen")
+def screen_reads_size_from_frame(env):
+    screen = env.render().transpose((2, 0, 1))
+    _, height, width = screen.shape
+    screen = screen[:, int(height * 0.4):int(height * 0.8)]
+    bare = env.unwrapped
+    column = int(bare.state[0] * width / (2 * bare.x_threshold) + width / 2.0)
+    screen = screen[:, :, crop_reference(column, width)]
+    screen = torch.from_numpy(np.ascontiguousarray(screen, dtype=np.float32) / 255)
+    return slides_resize(screen).unsqueeze(0)
+
+
+crop_reference = cart_window
+
+
+@answer("get_screen", "values should be between 0 and 1")
+def screen_divides_then_rescales(env):
+    screen = reference_get_screen(env)
+    return (screen - screen.min()) / (screen.max() - screen.min()) * 2  # meant to stretch the contrast

@@ -413,6 +413,22 @@ def diagnose(got: Any, variants: Iterable[tuple[Callable[[], Any], str]],
     return None
 
 
+def diagnose_every(results: list[tuple[Any, list[tuple[Callable[[], Any], str]]]],
+                   same: Callable[[Any, Any], bool]) -> str | None:
+    """The hint of a known mistake that reproduces the student's result on *every* probe; None if none does.
+
+    ``results`` pairs each probe's result with that probe's variants. One probe can match a mistake by
+    chance (two formulas agree on one input); a hint is shown only when the mistake explains them all.
+    """
+    if not results:
+        return None
+    hints = list(dict.fromkeys(hint for _, hint in results[0][1]))
+    for hint in hints:
+        if all(diagnose(got, [v for v in variants if v[1] == hint], same) for got, variants in results):
+            return hint
+    return None
+
+
 def close(a: Any, b: Any, tolerance: float = 1e-6) -> bool:
     """Numbers, arrays or tensors equal within a relative tolerance (shapes must match)."""
     try:

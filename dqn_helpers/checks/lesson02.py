@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from dqn_helpers.checks.core import Mistake, Snapshot, call, checker, diagnose, expect_unchanged
+from dqn_helpers.checks.core import Mistake, Snapshot, call, checker, diagnose, diagnose_every, expect_unchanged
 from dqn_helpers.env import make_env
 from dqn_helpers.screen import cart_location, cart_window, get_screen, resize_screens, slides_resize
 
@@ -38,6 +38,15 @@ def _location_variants(env, width: int) -> list[tuple[Callable[[], Any], str]]:
     x, velocity, angle, _ = (float(v) for v in env.unwrapped.state)
     scale = width / 4.8
     return [
+        (lambda: round(x * scale + width / 2),
+         "the slides cut the fraction off with int(...); round() moves the column one pixel right "
+         "when the fraction is .5 or more."),
+        (lambda: int(x * (width // 4.8) + width / 2),
+         "the scale is a fraction of pixels per metre: screen_width / world_width with /, not //."),
+        (lambda: int(x * scale) + width // 2,
+         "add the half width before cutting the fraction: int(x * scale + screen_width / 2.0)."),
+        (lambda: int(x * scale) + int(width / 2),
+         "add the half width before cutting the fraction: int(x * scale + screen_width / 2.0)."),
         (lambda: int(x * scale), "the screen's middle is column screen_width / 2: add it (x = 0 m is the centre)."),
         (lambda: int(x * width / 2.4 + width / 2),
          "the track spans 2 * x_threshold metres (from -2.4 m to +2.4 m): "
@@ -52,11 +61,32 @@ def _location_variants(env, width: int) -> list[tuple[Callable[[], Any], str]]:
     ]
 
 
+def _location_cases() -> list[tuple[float, int]]:
+    """Where truncation, rounding and other formulas part: odd and even widths from 400 to 1200, the
+    centre, both edges, and positions whose exact column has a fraction of .7 (int() and round() differ)."""
+    cases = [(0.0, 600), (1.2, 600), (-2.0, 600), (2.39, 600), (0.5, 1200), (-1.3, 400), (0.7, 500)]
+    for width in (401, 457, 600, 733, 999, 1000, 1200):
+        for column in (int(width * 0.8), int(width * 0.15), width // 2 + 3):
+            cases.append((round((column + 0.7 - width / 2) * 4.8 / width, 12), width))
+        cases += [(-2.39, width), (2.399, width), (0.0, width)]
+    return cases
+
+
+def _same_column(got: int, exact: float) -> bool:
+    """The slides' int(): truncation of the exact column. Where the exact column is a whole number, a
+    formula equal on paper may land a hair below it (49.999...) before int(): that is the same answer."""
+    nearest = round(exact)
+    if abs(exact - nearest) <= 1e-9 * max(1.0, abs(exact)):
+        return got in (nearest - 1, nearest)
+    return got == math.trunc(exact)
+
+
 @checker("get_cart_location", _reference_location, "dqn_helpers.screen.cart_location")
 def check_get_cart_location(student: Callable[..., int]) -> str:
     """``get_cart_location(env, screen_width)``: the cart's middle, in pixel columns."""
-    cases = [(0.0, 600), (1.2, 600), (-2.0, 600), (2.39, 600), (0.5, 1200), (-1.3, 400), (0.7, 500)]
-    for cart_x, width in cases:
+    results: list[tuple[int, list]] = []
+    first_wrong: Mistake | None = None
+    for cart_x, width in _location_cases():
         env = _env_at(cart_x, screen_width=width)
         given = f"get_cart_location(env, screen_width={width}) with the cart at x = {cart_x} m"
         before = Snapshot("env", env)
@@ -74,11 +104,14 @@ def check_get_cart_location(student: Callable[..., int]) -> str:
                 hint = "return one number, the column (an int)."
             raise Mistake("get_cart_location should return a whole pixel column (an int).",
                           given=given, expected=expected, got=f"{got!r} ({type(got).__name__})", hint=hint)
-        if abs(int(got) - exact) < 1:  # int(), round() or a float rounding edge: the same pixel
-            continue
-        hint = diagnose(int(got), _location_variants(env, width), lambda a, b: a == b)
-        raise Mistake("the cart's column is off.", given=given, expected=expected, got=int(got), hint=hint)
-    return "the cart's column is right at the centre and near both edges, on screens 400 to 1200 pixels wide."
+        results.append((int(got), _location_variants(env, width)))
+        if first_wrong is None and not _same_column(int(got), exact):
+            first_wrong = Mistake("the cart's column is off.", given=given, expected=expected, got=int(got))
+    if first_wrong is not None:
+        first_wrong.hint = diagnose_every(results, lambda a, b: a == b)
+        raise first_wrong
+    return ("the cart's column is right at the centre, near both edges and where rounding differs from "
+            "truncation, on screens 400 to 1200 pixels wide.")
 
 
 def _columns(window: slice, width: int) -> range:
@@ -109,6 +142,16 @@ def _window_variants(column: int, width: int) -> list[tuple[Callable[[], Any], s
          "clamp only when the window would leave the screen: compare with view_width // 2, not view_width."),
         (lambda: cols(slice(column - view, column + view)),
          "view_width is the window's whole width: go view_width // 2 either side of the cart."),
+        (lambda: cols(slice(view) if column < view // 2 else slice(-view, None) if column > width - view // 2
+                      else slice(column - view, column + view)),
+         "view_width is the window's whole width: go view_width // 2 either side of the cart."),
+        (lambda: cols(clamped(column, round(width * 0.6), round(width * 0.6) // 2, width - round(width * 0.6) // 2)),
+         "the slides cut the fraction off: view_width = int(screen_width * 0.6), not round()."),
+        (lambda: cols(clamped(column, view, view // 2, width - view // 2) if view % 2 == 0 else
+                      slice(view) if column < view // 2 else slice(-view, None) if column > width - view // 2
+                      else slice(column - view // 2, column - view // 2 + view)),
+         "the slides' centred window is slice(cart_location - view_width // 2, cart_location + view_width // 2): "
+         "for an odd view_width it is one column narrower than view_width."),
         (lambda: cols(clamped(column, int(600 * 0.6), 180, 420)),
          "use the screen_width you are given, not 600."),
         *[(lambda f=f: cols(clamped(column, int(width * f), int(width * f) // 2, width - int(width * f) // 2)),
@@ -120,11 +163,20 @@ def _window_variants(column: int, width: int) -> list[tuple[Callable[[], Any], s
     ]
 
 
+def _describe_columns(r: range) -> str:
+    return f"columns {r.start}..{r.stop - 1} ({len(r)} wide)" if len(r) else "no columns"
+
+
 @checker("crop_window", cart_window, "dqn_helpers.screen.cart_window")
 def check_crop_window(student: Callable[..., slice]) -> str:
     """``crop_window(cart_location, screen_width)``: 60% of the width, centred, kept on screen."""
     cases = [(c, 600) for c in (0, 100, 179, 180, 300, 420, 421, 520, 599)]
     cases += [(100, 1200), (600, 1200), (1150, 1200), (200, 500), (480, 500), (40, 400)]
+    for width in (401, 457, 733, 999):  # odd widths: 0.6 * width has a fraction, and view_width may be odd
+        half = int(width * 0.6) // 2
+        cases += [(c, width) for c in (0, half - 1, half, width // 2, width - half, width - half + 1, width - 1)]
+    results: list[tuple[range, list]] = []
+    first_wrong: Mistake | None = None
     for column, width in cases:
         given = f"crop_window(cart_location={column}, screen_width={width})"
         got = call(student, column, width, given=given)
@@ -144,15 +196,13 @@ def check_crop_window(student: Callable[..., slice]) -> str:
                           expected="a slice such as slice(120, 480)", got=repr(got),
                           hint="use // for halves (view_width // 2) and int(...) for view_width.") from None
         expected = _columns(cart_window(column, width), width)
-        if mine == expected:
-            continue
-
-        def describe(r: range) -> str:
-            return f"columns {r.start}..{r.stop - 1} ({len(r)} wide)" if len(r) else "no columns"
-
-        hint = diagnose(mine, _window_variants(column, width), lambda a, b: a == b)
-        raise Mistake("the window does not select the right columns.", given=given,
-                      expected=describe(expected), got=describe(mine), hint=hint)
+        results.append((mine, _window_variants(column, width)))
+        if first_wrong is None and mine != expected:
+            first_wrong = Mistake("the window does not select the right columns.", given=given,
+                                  expected=_describe_columns(expected), got=_describe_columns(mine))
+    if first_wrong is not None:
+        first_wrong.hint = diagnose_every(results, lambda a, b: a == b)
+        raise first_wrong
     return "60% of the width, centred on the cart, clamped at both edges, on several screen widths."
 
 
@@ -171,8 +221,14 @@ def _pipeline(env, *, rows=(0.4, 0.8), window=True, scale=255.0, batch=True, shi
 
 
 def _accepted(env) -> list[torch.Tensor]:
-    """Correct answers: the slides' pipeline, the column rounded the other way, torch's resize."""
-    return [_pipeline(env, shift=1), _pipeline(env, shift=-1), _pipeline(env, resize="torch")]
+    """Correct answers: the slides' pipeline with torch's resize and, where the cart's exact column is a
+    whole number (which a formula equal on paper may reach as 49.999...), the column one pixel left."""
+    answers = [_pipeline(env, resize="torch")]
+    width = env.render().shape[1]
+    exact = float(env.unwrapped.state[0]) * width / (2 * env.unwrapped.x_threshold) + width / 2
+    if abs(exact - round(exact)) <= 1e-9 * max(1.0, exact):
+        answers.append(_pipeline(env, shift=-1))
+    return answers
 
 
 def _fixed_size(env) -> torch.Tensor:
@@ -245,8 +301,10 @@ def check_get_screen(student: Callable[..., torch.Tensor]) -> str:
                           hint="np.ascontiguousarray(screen, dtype=np.float32) / 255 before torch.from_numpy.")
         top = float(got.max())
         if not math.isfinite(top) or top > 1.0 + 1e-6:
+            undivided = math.isfinite(top) and (_close(got / 255.0, expected, 1e-4)
+                                                or any(_close(got / 255.0, alt, 1e-4) for alt in _accepted(env)))
             raise Mistake("values should be between 0 and 1.", given=given, expected="max <= 1",
-                          got=f"max {top:.1f}", hint="divide the pixels by 255.")
+                          got=f"max {top:.1f}", hint="divide the pixels by 255." if undivided else None)
         if _close(got, expected) or any(_close(got, alt, 1e-4) for alt in _accepted(env)):
             continue
         difference = (got.detach() - expected).abs()

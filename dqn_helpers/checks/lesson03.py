@@ -89,6 +89,32 @@ def _sample(memory: Any, k: int, pushed: dict[int, tuple], given: str) -> list[i
     return [_check_fields(t, pushed, given) for t in batch]
 
 
+def _check_eviction(student: type, pushed: dict[int, tuple]) -> None:
+    """A full memory drops its *oldest* transition: first with pushes alone, then with samples in between
+    (a sample() that shuffles or sorts the memory in place makes the next push drop another one)."""
+    memory = call(student, 5, given="ReplayMemory(capacity=5)")
+    for i in range(100, 107):
+        pushed[i] = _transition(i)
+        call(memory.push, *pushed[i], given=f"memory.push(state, action, next_state, reward) #{i - 99}")
+    for newest in range(106, 112):
+        sampled = newest > 106
+        if sampled:
+            pushed[newest] = _transition(newest)
+            call(memory.push, *pushed[newest], given=f"memory.push(state, action, next_state, reward) #{newest - 99}")
+        given = ("a new ReplayMemory(5): 7 pushes" + (", then sample(5) and one more push, repeated" if sampled else ""))
+        kept = sorted(_sample(memory, 5, pushed, f"in {given}"))
+        if kept != list(range(newest - 4, newest + 1)):
+            dropped = sorted(set(range(newest - 4, newest + 1)) - set(kept))
+            raise Mistake(
+                "a full memory dropped another transition than the oldest.", given=given,
+                expected=f"transitions #{newest - 103} to #{newest - 99}",
+                got=f"transitions {[k - 99 for k in kept]} (#{', #'.join(str(k - 99) for k in dropped)} dropped)",
+                hint="sample() must leave the memory as it is, order included (shuffling or sorting it in place "
+                     "makes the deque drop another transition next): return random.sample(self.memory, "
+                     "batch_size), a new list." if sampled else
+                     "when full, push drops the oldest transition: deque([], maxlen=capacity) with append().")
+
+
 @checker("ReplayMemory", ReplayMemory, "dqn_helpers.replay.ReplayMemory")
 def check_replay_memory(student: type) -> str:
     """``ReplayMemory(capacity)`` with ``push(*args)``, ``sample(batch_size)`` and ``len()``."""
@@ -141,6 +167,7 @@ def check_replay_memory(student: type) -> str:
         raise Mistake("sample() returned the same transition twice in one batch.", given=given,
                       expected="3 distinct transitions per batch", got=f"repeats in {repeats} of 30 batches",
                       hint="random.sample draws without replacement; random.choices draws with it.")
+    _check_eviction(student, pushed)
     seen = Counter(i for d in draws for i in d)
     if len({tuple(sorted(d)) for d in draws}) < 2 or len(seen) < 5:
         raise Mistake("sample() is not random over the whole memory.", given=given,

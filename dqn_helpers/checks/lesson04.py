@@ -24,6 +24,7 @@ from dqn_helpers.checks.core import (
     checker,
     close,
     diagnose,
+    diagnose_every,
     expect_unchanged,
 )
 from dqn_helpers.model import SlidesDQN, conv2d_size_out
@@ -35,7 +36,8 @@ def _size_variants(size: int, kernel: int, stride: int) -> list[tuple[Callable[[
          "times: count the first position too (+ 1)."),
         (lambda: size - kernel + 1, "the window moves stride pixels at a time: divide by the stride."),
         (lambda: (size - kernel + 1) // stride, "add the 1 after dividing: (size - kernel_size) // stride + 1."),
-        (lambda: -(-(size - kernel) // stride) + 1, "the last partial step does not fit: round down (//)."),
+        (lambda: -(-(size - kernel) // stride) + 1, "a window that would stick out past the edge does not count: the number of "
+         "positions is (size - kernel_size) // stride + 1."),
         (lambda: (size + 2 - kernel) // stride + 1, "the slides' convolutions have no padding: nothing to add."),
         (lambda: (size - 5) // 2 + 1, "use the kernel_size and stride you are given, not 5 and 2."),
         (lambda: size // stride, "the kernel's size matters: (size - kernel_size) // stride + 1."),
@@ -47,10 +49,21 @@ def check_conv2d_size_out(student: Callable[..., int]) -> str:
     """``conv2d_size_out(size, kernel_size=5, stride=2)``: output length of an unpadded conv."""
     cases = [(40, 5, 2), (18, 5, 2), (7, 5, 2), (90, 5, 2), (43, 5, 2), (84, 8, 4), (10, 3, 1), (6, 5, 2),
              (21, 4, 3)]
+    results: list[tuple[int, list]] = []
+    first_wrong: Mistake | None = None
     for size, kernel, stride in cases:
         given = f"conv2d_size_out({size}, kernel_size={kernel}, stride={stride})"
         got = call(student, size, kernel, stride, given=given)
-        _expect_size(got, conv2d_size_out(size, kernel, stride), given, _size_variants(size, kernel, stride))
+        try:
+            _expect_size(got, conv2d_size_out(size, kernel, stride), given, [])
+        except Mistake as wrong:
+            if wrong.problem != "wrong output size.":
+                raise
+            first_wrong = first_wrong or wrong
+        results.append((int(got), _size_variants(size, kernel, stride)))
+    if first_wrong is not None:
+        first_wrong.hint = diagnose_every(results, lambda a, b: a == b)
+        raise first_wrong
     for size in (40, 90, 7):
         given = f"conv2d_size_out({size}) (the defaults: kernel_size=5, stride=2)"
         got = call(student, size, given=given)
@@ -105,6 +118,18 @@ def _run_order(network: nn.Module, screens: torch.Tensor, given: str) -> tuple[l
     return order, output
 
 
+def _unregistered_layers(network: nn.Module) -> str | None:
+    """The name of an attribute holding layers in a plain list, tuple or dict (invisible to torch)."""
+    for name, value in vars(network).items():
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
+        if name.startswith("_"):
+            continue
+        if any(isinstance(item, nn.Module) or isinstance(item, (list, tuple))
+               and any(isinstance(part, nn.Module) for part in item) for item in items):
+            return name
+    return None
+
+
 def _reference_variants(reference: SlidesDQN, screens: torch.Tensor) -> list[tuple[Callable[[], Any], str]]:
     r = reference
     blocks = [(r.conv1, r.bn1), (r.conv2, r.bn2), (r.conv3, r.bn3)]
@@ -150,6 +175,16 @@ def check_dqn(student: type) -> str:
     want = [_describe(m) for m in (reference.conv1, reference.bn1, reference.conv2, reference.bn2,
                                    reference.conv3, reference.bn3, reference.head)]
     unused = [name for name, m in network.named_modules() if isinstance(m, _COUNTED) and m not in order]
+    hidden = _unregistered_layers(network)
+    if hidden:
+        raise Mistake(f"the layers in `self.{hidden}` are not registered with the network: torch does not see "
+                      "them (no weights to train, nothing moved by .to(device), no state_dict entries).",
+                      given=given, expected=" → ".join(_describe(m) for m in (
+                          reference.conv1, reference.bn1, reference.conv2, reference.bn2, reference.conv3,
+                          reference.bn3, reference.head)),
+                      got=" → ".join(ran) + " (registered)" if ran else "no registered layers",
+                      hint=f"a plain Python list or dict hides its layers: use nn.ModuleList (or nn.Sequential) "
+                           f"for `self.{hidden}`, or give each layer its own attribute (self.conv1 = ...).")
     if ran != want:
         position = next((i for i, (a, b) in enumerate(zip(ran, want, strict=False)) if a != b),
                         min(len(ran), len(want)))
@@ -196,9 +231,18 @@ def check_dqn(student: type) -> str:
     except StudentError as crash:
         shape = f"{type(crash.error).__name__}: {str(crash.error)[:120]}"
     if shape != (2, 3):
+        heads = [m for m in wide.modules() if isinstance(m, nn.Linear)] if isinstance(wide, nn.Module) else []
+        size = conv2d_size_out(conv2d_size_out(conv2d_size_out(60))) * conv2d_size_out(
+            conv2d_size_out(conv2d_size_out(120))) * 32
+        if heads and heads[-1].out_features != 3:
+            hint = "the head has one output per action: nn.Linear(linear_input_size, outputs)."
+        elif heads and heads[-1].in_features == size:
+            hint = ("the head is sized right, but forward flattens to a fixed size: "
+                    "x.view(x.size(0), -1) keeps the batch and flattens the rest, whatever the screen.")
+        else:
+            hint = "compute linear_input_size from h and w with conv2d_size_out, and use `outputs`."
         raise Mistake("the head's size must follow the screen size and the number of actions, not be fixed for "
-                      "40x90 and 2 actions.", given=given, expected=(2, 3), got=shape,
-                      hint="compute linear_input_size from h and w with conv2d_size_out, and use `outputs`.")
+                      "40x90 and 2 actions.", given=given, expected=(2, 3), got=shape, hint=hint)
     return "the slides' layers in the right order, the right flatten size, and the reference's Q-values."
 
 
@@ -234,6 +278,27 @@ def _declared(got: Any, given: str) -> tuple[nn.Module, nn.Module, Any]:
     return policy_net, target_net, optimizer
 
 
+def _expect_independent(policy_net: nn.Module, target_net: nn.Module, optimizer: torch.optim.Optimizer,
+                        screens: torch.Tensor, given: str) -> None:
+    """One training step of the policy must leave the target exactly as it was."""
+    before = {k: v.detach().clone() for k, v in target_net.state_dict().items()}
+    try:
+        optimizer.zero_grad()
+        policy_net(screens).sum().backward()
+        optimizer.step()
+    except Exception as error:  # noqa: BLE001 - reported as the student's declaration failing to train
+        raise Mistake("one training step of policy_net fails with what declare_networks returned.", given=given,
+                      expected="optimizer.zero_grad(); loss.backward(); optimizer.step() to run",
+                      got=f"{type(error).__name__}: {str(error)[:100]}") from None
+    moved = [k for k, v in target_net.state_dict().items() if not torch.equal(v, before[k])]
+    if moved:
+        raise Mistake("one training step of policy_net changed target_net too: the two are not independent.",
+                      given=given + ", then one optimizer.step() on policy_net",
+                      expected="target_net unchanged", got=f"its `{moved[0]}` changed",
+                      hint="make target_net a second DQN(...) and copy the values once with "
+                           "target_net.load_state_dict(policy_net.state_dict()).")
+
+
 @checker("declare_networks", _reference_declare, "the slides' declaration, with `dqn_helpers.model.SlidesDQN`")
 def check_declare_networks(student: Callable[..., Any]) -> str:
     """``declare_networks(init_screen, n_actions, device)``: the slides' policy/target nets and optimiser."""
@@ -249,7 +314,21 @@ def check_declare_networks(student: Callable[..., Any]) -> str:
             raise Mistake("policy_net and target_net are the same network.", given=given,
                           hint="make two networks; `target_net = policy_net` only gives the same one a second name, "
                                "so the target would move with every update.")
+        trained = {id(p) for group in optimizer.param_groups for p in group["params"]}
+        if (policy_net.training is False and target_net.training
+                and trained == {id(p) for p in target_net.parameters()}):
+            raise Mistake("the two networks come back in the wrong order: the first is in eval() mode and the "
+                          "optimiser trains the second.", given=given,
+                          expected="(policy_net, target_net, optimizer)", got="(target_net, policy_net, optimizer)",
+                          hint="return policy_net, target_net, optimizer, in that order.")
         shared = {id(p) for p in policy_net.parameters()} & {id(p) for p in target_net.parameters()}
+        storage = ({t.data_ptr() for t in policy_net.state_dict().values() if t.numel()}
+                   & {t.data_ptr() for t in target_net.state_dict().values() if t.numel()})
+        if storage and not shared:
+            raise Mistake("target_net's weights share their memory with policy_net's: every update of the policy "
+                          "would move the target too.", given=given,
+                          hint="copy the values, do not point at them: target_net.load_state_dict("
+                               "policy_net.state_dict()) (assigning `param.data = ...` shares the memory).")
         if shared:
             raise Mistake("policy_net and target_net share their weight tensors.", given=given,
                           hint="build target_net as a second DQN(...) and copy the weights with "
@@ -279,7 +358,14 @@ def check_declare_networks(student: Callable[..., Any]) -> str:
         if not policy_net.training:
             raise Mistake("policy_net is in evaluation mode.", given=given, expected="policy_net.training == True",
                           got=False, hint="only target_net gets .eval(); the slides train policy_net in train mode.")
-        trained = {id(p) for group in optimizer.param_groups for p in group["params"]}
+        frozen = [name for name, p in policy_net.named_parameters() if not p.requires_grad]
+        if frozen:
+            raise Mistake("policy_net's weights do not require gradients, so backward() cannot train it.",
+                          given=given, expected="requires_grad=True for every policy_net weight",
+                          got=f"requires_grad=False for `{frozen[0]}`" + (f" and {len(frozen) - 1} more"
+                                                                          if len(frozen) > 1 else ""),
+                          hint="the policy is the network that learns: leave its weights as they are "
+                               "(if you freeze anything, freeze target_net's).")
         if trained & {id(p) for p in target_net.parameters()}:
             raise Mistake("the optimiser updates target_net.", given=given,
                           hint="optimise the policy network: optim.RMSprop(policy_net.parameters()).")
@@ -292,6 +378,7 @@ def check_declare_networks(student: Callable[..., Any]) -> str:
         if optimizer.param_groups[0]["lr"] != 0.01:
             raise Mistake("the slides use RMSprop with its default settings.", given=given, expected="lr 0.01",
                           got=f"lr {optimizer.param_groups[0]['lr']}", hint="optim.RMSprop(policy_net.parameters()).")
+        _expect_independent(policy_net, target_net, optimizer, screens, given)
     given = "declare_networks(init_screen of shape (1, 3, 40, 90), n_actions=2, device='meta')"
     policy_net, target_net, _ = _declared(call(student, torch.rand(1, 3, 40, 90), 2, torch.device("meta"),
                                                 given=given), given)

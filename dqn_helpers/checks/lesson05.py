@@ -50,8 +50,11 @@ def _as_number(value: Any, given: str, expected: float) -> float:
     if value is None:
         raise Mistake("epsilon_by_step returned None.", given=given, expected=expected, got=None,
                       hint="end with `return` and the value.")
-    if torch.is_tensor(value) and value.numel() == 1:
-        return float(value)
+    if torch.is_tensor(value):
+        raise Mistake("epsilon_by_step should return a float, as the lesson's later cells expect.", given=given,
+                      expected=f"{expected} (float)", got=f"{value!r}"[:80],
+                      hint="compute with math.exp, which returns a float (torch.exp returns a tensor)."
+                      if value.numel() == 1 else "return one float, such as 0.37.")
     if isinstance(value, (bool, complex, str)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise Mistake("epsilon_by_step should return a number.", given=given, expected=expected,
                       got=f"{value!r} ({type(value).__name__})"[:80], hint="return one float, such as 0.37.")
@@ -129,7 +132,8 @@ def _as_action(value: Any, given: str, n_actions: int) -> int:
     if not 0 <= action < n_actions:
         raise Mistake(f"select_action returned action {action}, which does not exist.", given=given,
                       expected=f"an action in 0..{n_actions - 1}", got=action,
-                      hint="random.randint(a, b) includes b: use random.randrange(n_actions).")
+                      hint="random.randint(a, b) includes b: use random.randrange(n_actions)."
+                      if action == n_actions else None)
     return action
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -75,7 +76,15 @@ def _variants(transitions, policy_net, target_net, gamma) -> list[tuple[Callable
         return F.smooth_l1_loss(q_taken, targets.unsqueeze(1), **kwargs)
 
     target = rewards + gamma * future(target_net, "max")
+
+    def one_at_a_time() -> torch.Tensor:
+        q = torch.cat([policy_net(t.state).gather(1, t.action) for t in transitions])
+        return F.smooth_l1_loss(q, target.unsqueeze(1))
+
     return [
+        (one_at_a_time,
+         "compute Q(s, a) in one forward pass over the whole batch, policy_net(torch.cat(batch.state)): in "
+         "train() mode BatchNorm normalises over the batch, so one screen at a time gives other Q-values."),
         (lambda: huber(rewards + gamma * future(policy_net, "max")),
          "the next-state values come from the *target* network: target_net(non_final_next_states)."),
         (lambda: huber(rewards + gamma * future(target_net, "min")),
@@ -122,13 +131,14 @@ def _probes(device: torch.device) -> list[tuple[list[Transition], nn.Module, nn.
                        f"{size} transitions of 3x4x5 screens, next_state None at {list(final) or 'none'}, "
                        f"γ = {gamma}, small linear policy and target networks"))
     torch.manual_seed(5)
-    # both in eval mode: in train mode BatchNorm makes Q(s, a) depend on which screens share the
-    # forward pass, and a loop over the transitions is as right an answer as one batched pass
-    policy_net = SlidesDQN(40, 90, 2).to(device).eval()
+    # as in the lesson's training step: the policy in train() mode, the target in eval() mode. In train
+    # mode BatchNorm normalises over the batch, so Q(s, a) depends on which screens share the forward
+    # pass: the slides' loss takes them in one pass, and one transition at a time is another loss.
+    policy_net = SlidesDQN(40, 90, 2).to(device).train()
     target_net = SlidesDQN(40, 90, 2).to(device).eval()
     probes.append((_transitions(4, (2,), screen=(3, 40, 90), seed=14, device=device), policy_net, target_net, 0.999,
                    f"4 transitions of 3x40x90 screens on {device}, next_state None at [2], γ = 0.999, "
-                   "the slides' DQN"))
+                   "the slides' DQN (policy_net in train() mode, target_net in eval() mode)"))
     return probes
 
 
@@ -168,6 +178,10 @@ def check_compute_loss(student: Callable[..., torch.Tensor]) -> str:
         if not _same_loss(got, expected):
             with torch.no_grad():
                 hint = diagnose(got, _variants(transitions, reference_policy, reference_target, gamma), _same_loss)
+            if hint is None and _batch_dependent(student, transitions, reference_policy, reference_target, gamma):
+                hint = ("your loss is right when the networks treat each screen alone (eval() mode), and differs "
+                        "with policy_net in train() mode, where BatchNorm normalises over the batch: compute "
+                        "Q(s, a) in one forward pass over the whole batch, policy_net(torch.cat(batch.state)).")
             raise Mistake("wrong loss value.", given=given, expected=expected, got=got, hint=hint)
         try:
             loss.backward()
@@ -183,6 +197,22 @@ def check_compute_loss(student: Callable[..., torch.Tensor]) -> str:
                           hint="Q(s, a) must come from policy_net(state_batch), with gradients.")
     return ("Q(s, a) from the policy net, r + γ·max Q'(s') with 0 for final states, Huber loss; "
             f"stand-in and slides' networks, batches of 4 to 7, on {device}.")
+
+
+def _batch_dependent(student: Callable[..., torch.Tensor], transitions: list[Transition], policy_net: nn.Module,
+                     target_net: nn.Module, gamma: float) -> bool:
+    """True when the student's loss matches the reference with both networks in eval() mode (each screen
+    alone), while it did not with the policy in train() mode: the batch's make-up is what differs."""
+    if not policy_net.training or not any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in policy_net.modules()):
+        return False
+    policy, target = copy.deepcopy(policy_net).eval(), copy.deepcopy(target_net).eval()
+    try:
+        with torch.no_grad():
+            expected = slides_loss(transitions, copy.deepcopy(policy), copy.deepcopy(target), gamma).item()
+        got = call(student, transitions, policy, target, gamma, given="the same batch, both networks in eval() mode")
+        return _same_loss(float(got), expected)
+    except Exception:  # noqa: BLE001 - no evidence either way
+        return False
 
 
 class _Weights(Snapshot):
@@ -291,22 +321,43 @@ class _Agent:
     def sample(self, batch_size: int) -> list:
         raise Mistake("the loop should not sample the memory itself.", hint="optimize_model() samples the batch.")
 
-    def optimize_model(self, *args: Any) -> None:
+    def optimize_model(self, *args: Any, **kwargs: Any) -> None:
+        if args or kwargs:
+            raise Mistake(f"optimize_model was called with {len(args) + len(kwargs)} argument(s); the lesson's "
+                          "optimize_model() takes none.",
+                          hint="call it as optimize_model(): it samples the memory and trains the networks "
+                               "it already knows.")
         self.optimized_after.append(len(self.env.ends))
         if self.policy_net is not None:  # an update changes the policy: a copy made too early shows
-            with torch.no_grad():
-                self.policy_net[-1].bias.add_(0.01)
+            _train_step(self.policy_net)
         if len(self.pushes) != len(self.env.ends):
             raise Mistake(f"optimize_model() was called at step {len(self.env.ends)} with "
                           f"{len(self.pushes)} transitions pushed.",
                           hint="push the step's transition first, then call optimize_model(), once per step.")
 
 
+def _loop_network(seed: int) -> nn.Sequential:
+    """A small network with BatchNorm, so its running statistics (buffers) differ from its weights."""
+    torch.manual_seed(seed)
+    network = nn.Sequential(nn.Flatten(), nn.Linear(60, 2), nn.BatchNorm1d(2))
+    with torch.no_grad():
+        network[-1].running_mean.uniform_(-1, 1)
+        network[-1].running_var.uniform_(0.5, 2)
+    return network
+
+
+def _train_step(network: nn.Sequential) -> None:
+    """What one update does to the policy, as far as a copy can tell: weights and running statistics move."""
+    with torch.no_grad():
+        network[-1].bias.add_(0.01)
+        network[-1].running_mean.add_(0.01)
+
+
 class _CopyCounter(nn.Sequential):
     """A target network that counts how often weights are loaded into it."""
 
     def __init__(self, seed: int) -> None:
-        super().__init__(*_network(seed))
+        super().__init__(*_loop_network(seed))
         self.copies = 0
 
     def load_state_dict(self, *args: Any, **kwargs: Any):
@@ -359,6 +410,61 @@ def _check_pushes(agent: _Agent, env: _ScreenRecorder, given: str) -> None:
                           hint="reward = torch.tensor([reward], device=device): the loss does torch.cat(batch.reward).")
 
 
+def _check_networks(policy_net: nn.Module, target_net: nn.Module, initial_policy: list[torch.Tensor],
+                    initial_target: list[torch.Tensor], updates: int, given: str) -> None:
+    """The effects a later episode relies on: the policy kept what it learnt and can still learn; the
+    target stays in eval() mode and, if copied, holds its own copy of weights *and* running statistics."""
+    trained = _loop_network(0)
+    for _ in range(updates):
+        _train_step(trained)
+    policy_now = list(policy_net.state_dict().values())
+    if not all(torch.equal(a, b) for a, b in zip(policy_now, trained.state_dict().values(), strict=True)):
+        if all(torch.equal(a, b) for a, b in zip(policy_now, initial_target, strict=True)):
+            raise Mistake("policy_net was overwritten with the target's weights: the copy went the wrong way.",
+                          given=given, expected="target_net gets policy_net's weights",
+                          got="policy_net got target_net's weights",
+                          hint="target_net.load_state_dict(policy_net.state_dict()): the network whose method "
+                               "you call receives the weights.")
+        raise Mistake("policy_net's weights changed outside optimize_model().", given=given,
+                      hint="only optimize_model() trains the policy; the loop itself leaves policy_net alone.")
+    frozen = [name for name, p in policy_net.named_parameters() if not p.requires_grad]
+    if frozen:
+        raise Mistake("policy_net's weights no longer require gradients, so the next update's backward() fails.",
+                      given=given, expected="requires_grad=True", got=f"requires_grad=False for `{frozen[0]}`",
+                      hint="the policy is the network that learns: do not freeze it (if anything, the target).")
+    if not policy_net.training:
+        raise Mistake("policy_net was left in eval() mode: the slides train it in train() mode.", given=given,
+                      hint="leave policy_net's mode alone in the loop; only target_net is in eval() mode.")
+    if target_net.training:
+        raise Mistake("target_net was switched to train() mode: its BatchNorm would then use each batch's "
+                      "statistics.", given=given, hint="leave target_net in eval() mode (load_state_dict keeps the mode).")
+    params = dict(policy_net.named_parameters())
+    target_params = dict(target_net.named_parameters())
+    if params.keys() == target_params.keys() and all(torch.equal(params[k], target_params[k]) for k in params):
+        buffers, target_buffers = dict(policy_net.named_buffers()), dict(target_net.named_buffers())
+        stale = [k for k in buffers if k in target_buffers and not torch.equal(buffers[k], target_buffers[k])]
+        if stale:
+            raise Mistake("target_net got the policy's weights but not its BatchNorm running statistics.",
+                          given=given, expected=f"target_net's `{stale[0]}` equal to policy_net's",
+                          got="the old value",
+                          hint="copy the whole state, buffers included: target_net.load_state_dict("
+                               "policy_net.state_dict()) (parameters() leaves out the running statistics).")
+
+
+def _expect_independent(policy_net: nn.Module, target_net: nn.Module, given: str) -> None:
+    """After the copy, the next update of the policy must leave the target as it is."""
+    storage = ({t.data_ptr() for t in policy_net.state_dict().values()}
+               & {t.data_ptr() for t in target_net.state_dict().values()})
+    before = [t.clone() for t in target_net.state_dict().values()]
+    _train_step(policy_net)
+    if storage or not all(torch.equal(a, b) for a, b in zip(target_net.state_dict().values(), before, strict=True)):
+        raise Mistake("after the copy, target_net shares its memory with policy_net: the next update of the "
+                      "policy moves the target too.", given=given + ", then one more update of policy_net",
+                      expected="target_net unchanged", got="target_net changed with it",
+                      hint="copy the values: target_net.load_state_dict(policy_net.state_dict()) (assigning "
+                           "`param.data = ...` or `target_net = policy_net` shares them).")
+
+
 @checker("train_episode", train_episode, "dqn_helpers.slides.train_episode")
 def check_train_episode(student: Callable[..., int]) -> str:
     """``train_episode(env, policy_net, target_net, memory, select_action, optimize_model, i_episode,
@@ -369,9 +475,11 @@ def check_train_episode(student: Callable[..., int]) -> str:
     for balance, limit, i_episode, target_update, description in probes:
         env = _ScreenRecorder(make_env("CartPole-v1", max_episode_steps=limit or 500), seed=3 + i_episode)
         agent = _Agent(env, balance)
-        policy_net, target_net = _network(0), _CopyCounter(1)
+        policy_net, target_net = _loop_network(0), _CopyCounter(1)
+        target_net.eval()
         agent.policy_net = policy_net
         initial_policy = [t.clone() for t in policy_net.state_dict().values()]
+        initial_target = [t.clone() for t in target_net.state_dict().values()]
         given = f"train_episode(...) on CartPole, {description}, i_episode={i_episode}, target_update={target_update}"
         got = call(student, env, policy_net, target_net, agent, agent.select_action, agent.optimize_model,
                    i_episode, target_update, given=given)
@@ -390,6 +498,7 @@ def check_train_episode(student: Callable[..., int]) -> str:
             raise Mistake(f"optimize_model() was called {len(agent.optimized_after)} times for {steps} steps.",
                           given=given, hint="call optimize_model() once per step, after pushing the transition "
                                             "(it waits by itself until the memory holds a batch).")
+        _check_networks(policy_net, target_net, initial_policy, initial_target, len(agent.optimized_after), given)
         copied = all(torch.equal(a, b) for a, b in zip(policy_net.state_dict().values(),
                                                         target_net.state_dict().values(), strict=True))
         should = i_episode % target_update == 0
@@ -411,9 +520,17 @@ def check_train_episode(student: Callable[..., int]) -> str:
         if target_net.copies > 1:
             raise Mistake(f"the target network was copied {target_net.copies} times in one episode.", given=given,
                           hint="copy once, after the episode has ended (outside the step loop).")
-        if got is None or isinstance(got, bool) or not isinstance(got, (int, float)) or got != steps:
-            raise Mistake("train_episode should return the episode's length.", given=given, expected=steps,
-                          got=got, hint="the slides count t from 0: return t + 1."
-                          if isinstance(got, int) and got == steps - 1 else "return the number of steps played.")
+        if should and copied:
+            _expect_independent(policy_net, target_net, given)
+        whole = isinstance(got, (int, np.integer)) and not isinstance(got, (bool, np.bool_))
+        if not whole or got != steps:
+            if not whole and isinstance(got, (float, np.floating)) and got == steps:
+                hint = "return the length as an int, t + 1, as the lesson's later cells expect."
+            elif whole and got == steps - 1:
+                hint = "the slides count t from 0: return t + 1."
+            else:
+                hint = "return the number of steps played, t + 1."
+            raise Mistake("train_episode should return the episode's length, an int.", given=given,
+                          expected=steps, got=f"{got!r} ({type(got).__name__})"[:80], hint=hint)
     return ("one action, one step, one push and one update per step; None only when the pole falls; "
             "the target copied on schedule.")
