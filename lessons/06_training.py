@@ -77,6 +77,8 @@ print("training on:", device)
 # * **Shapes to mind:** the stacked states are $(B, 3, 40, 90)$, the actions $(B, 1)$, the
 #   rewards $(B,)$; $Q(s_i, a_i)$ is $(B, 1)$ while the target is $(B,)$.
 # * **Device:** on a GPU every tensor of the batch is on `cuda`; a tensor you create must be too.
+# * **One pass:** `policy_net` trains in `train()` mode, where BatchNorm normalises over the
+#   batch (lesson 04). Give it all $B$ states at once.
 # * **Worked example:** $B = 2$, $\gamma = 0.9$, both rewards $1$; transition 0 has a next state
 #   whose best target-network value is $2.0$, transition 1 ended. Targets: $1 + 0.9 \cdot 2.0 = 2.8$
 #   and $1$. If the policy network says $Q(s_0, a_0) = 2.5$ and $Q(s_1, a_1) = 1.5$, the errors are

@@ -35,11 +35,13 @@ class _EpisodeRecorder(gym.Wrapper):
         self.observation: Any = None
         self.steps = 0
         self.resets = 0
+        self.seeds: list[Any] = []
         self.ended: str | None = "never reset"
 
     def reset(self, **kwargs: Any):
         self.steps, self.ended = 0, None
         self.resets += 1
+        self.seeds.append(kwargs.get("seed"))
         self.observation, info = self.env.reset(**kwargs)
         return self.observation, info
 
@@ -158,7 +160,7 @@ def check_play_episode(student: Callable[..., int]) -> str:
                 expected=f"one episode of {expected} steps", got=f"episodes of {env.lengths} steps",
                 hint="reset once, before the loop, with the seed you were given: env.reset(seed=seed)."
                 if env.resets > 1 or len(env.lengths) > 1 else
-                "reset with the seed you were given: env.reset(seed=seed).",
+                "reset with the seed you were given: env.reset(seed=seed)." if env.seeds != [seed] else None,
             )
         if got in (expected - 1, expected + 1):
             raise Mistake(f"off by one: the episode lasted {expected} steps and you returned {got}.",
