@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -34,6 +35,15 @@ def count(minimum: int) -> Callable[[str], int]:
     return parse
 
 
+def threads(text: str) -> int:
+    """An argparse type: a number of threads from 1 to this machine's CPUs (more only slows every step)."""
+    value = count(1)(text)
+    cpus = os.cpu_count() or 1
+    if value > cpus:
+        raise argparse.ArgumentTypeError(f"must be at most {cpus} (the CPUs of this machine), got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dqn_helpers", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -41,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--preset", choices=PRESETS, default="solved")
     train.add_argument("--env", default=None,
                        help="CartPole-v0 or CartPole-v1 (default: the preset's, v1 for solved and v0 for slides)")
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
     train.add_argument("--steps", type=count(1), default=None,
                        help="step budget (default: 100k for v0, 300k for v1; the slides: 50 episodes)")
     train.add_argument("--episodes", type=count(1), default=None,
@@ -60,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also save the resumable run every N steps (0: only when interrupted)")
     train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                        help="override any setting of the preset, e.g. --set n_step=1 --set lr=5e-4")
-    train.add_argument("--threads", type=count(1), default=None, help="torch CPU threads (default: torch's)")
+    train.add_argument("--threads", type=threads, default=None,
+                       help="torch CPU threads, at most this machine's CPUs (default: torch's)")
     return parser
 
 
@@ -79,13 +90,24 @@ def parse_sets(items: list[str]) -> dict[str, Any]:
 
 
 def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
-    overrides: dict[str, Any] = {"seed": args.seed, "device": args.device, **parse_sets(args.set)}
-    if args.steps is not None:
-        overrides["total_steps"] = args.steps
-    if args.episodes is not None:
-        overrides["num_episodes"] = args.episodes
+    """The preset's overrides from the options and ``--set``; a setting given both ways is refused."""
+    options: dict[str, tuple[str, Any]] = {"seed": ("--seed", args.seed),
+                                           "device": ("--device", None if args.device == "auto" else args.device),
+                                           "total_steps": ("--steps", args.steps),
+                                           "num_episodes": ("--episodes", args.episodes),
+                                           "env_id": ("--env", args.env)}
     if args.after_solved is not None:
-        overrides["steps_after_solved"] = None if args.after_solved < 0 else args.after_solved
+        options["steps_after_solved"] = ("--after-solved", None if args.after_solved < 0 else args.after_solved)
+    sets = parse_sets(args.set)
+    clashes = [f"{flag} and --set {key}=... both set {key}: give it once"
+               for key, (flag, value) in options.items()
+               if key in sets and (value is not None or key == "steps_after_solved")]
+    if clashes:
+        raise DQNHelpersError("\n".join(clashes))
+    overrides: dict[str, Any] = {"seed": 0 if args.seed is None else args.seed, "device": args.device, **sets}
+    for key, (_, value) in options.items():
+        if key not in ("seed", "device", "env_id") and (value is not None or key == "steps_after_solved"):
+            overrides[key] = value
     return overrides
 
 
@@ -95,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
     signal.signal(signal.SIGTERM, stop_like_ctrl_c)  # Colab, Docker, Slurm and `kill` send SIGTERM
     try:
-        config = preset(args.preset, args.env, **overrides_from(args))
+        overrides = overrides_from(args)
+        config = preset(args.preset, overrides.pop("env_id", args.env), **overrides)
         result = train_run(config.build(), args.out, wandb_mode=args.wandb, video=not args.no_video,
                            resume=not args.no_resume, checkpoint_every=args.checkpoint_every or None,
                            overwrite=args.overwrite)

@@ -24,6 +24,8 @@ def preset(name: str, env_id: str | None = None, **overrides) -> RecipeConfig | 
     Every override is checked against its field's type and range (``settings.py``) before
     anything runs. Build the trainer with ``.build()``; ``runner.train_run`` trains it.
     """
+    if env_id is not None:  # "" or "CartPole-v1 " is a typo, not a request for the default
+        check_settings(RecipeConfig if name == "solved" else SlidesConfig, {"env_id": env_id})
     if name == "solved":
         env_id = env_id or RecipeConfig.env_id
         config = RecipeConfig(env_id=env_id, total_steps=STEP_BUDGETS.get(env_id, RecipeConfig.total_steps))

@@ -24,13 +24,21 @@ from dqn_helpers.policy import ExponentialEpsilon, LinearEpsilon, as_batch, gree
 from dqn_helpers.replay import FrameReplay
 from dqn_helpers.screen import FRAME_SIZE
 from dqn_helpers.settings import (
-    NON_NEGATIVE,
-    POSITIVE,
-    POSITIVE_REAL,
+    ENV_ID,
+    EPISODES,
+    EVAL_EPISODES,
+    FINITE_POSITIVE,
+    LEARNING_RATE,
     PROBABILITY,
+    SEED,
+    STEPS,
     SettingsError,
     all_at_least,
+    all_at_most,
+    all_between,
     between,
+    both,
+    check_memory,
     one_of,
 )
 from dqn_helpers.slides import make_difference_env
@@ -106,25 +114,37 @@ class RecipeConfig(BuildsTrainer):
     device: str = "auto"
 
     RANGES: ClassVar[dict] = {
-        "total_steps": POSITIVE, "num_episodes": POSITIVE, "frame_size": all_at_least(1), "frame_stack": POSITIVE,
+        "env_id": ENV_ID, "seed": SEED,
+        "total_steps": STEPS, "num_episodes": EPISODES, "frame_size": both(all_at_least(1), all_at_most(1024)),
+        "frame_stack": between(1, 64),
         "renderer": one_of("fast", "gymnasium"), "observation": one_of("frames", "screen_difference", "state"),
         "optimizer": one_of("adam", "rmsprop"), "eps_schedule": one_of("linear", "exponential"),
-        "target_update_episodes": POSITIVE, "hidden": NON_NEGATIVE, "channels": all_at_least(1),
-        "kernels": all_at_least(1),
-        "strides": all_at_least(1), "lr": POSITIVE_REAL, "lr_after_solved": POSITIVE_REAL, "adam_eps": POSITIVE_REAL,
-        "buffer_size": POSITIVE, "batch_size": POSITIVE,
-        "learning_starts": NON_NEGATIVE, "train_every": POSITIVE, "gamma": PROBABILITY, "n_step": POSITIVE,
-        "loss": one_of("huber", "mse"), "grad_clip_norm": POSITIVE_REAL, "grad_clip_value": POSITIVE_REAL,
-        "target_update_every": POSITIVE,
+        "target_update_episodes": EPISODES, "hidden": between(0, 65_536), "channels": all_between(1, 4096),
+        "kernels": all_between(1, 64), "strides": all_between(1, 64),
+        "lr": LEARNING_RATE, "lr_after_solved": LEARNING_RATE, "adam_eps": between(0, 1, low_open=True),
+        "buffer_size": between(1, 10**9), "batch_size": between(1, 65_536),
+        "learning_starts": between(0, 10**10), "train_every": STEPS, "gamma": PROBABILITY, "n_step": between(1, 1000),
+        "loss": one_of("huber", "mse"), "grad_clip_norm": FINITE_POSITIVE, "grad_clip_value": FINITE_POSITIVE,
+        "target_update_every": STEPS,
         "tau": between(0, 1, low_open=True), "eps_start": PROBABILITY, "eps_end": PROBABILITY,
-        "eps_decay_steps": POSITIVE, "eval_every": NON_NEGATIVE, "eval_episodes": POSITIVE,
-        "final_eval_episodes": POSITIVE, "steps_after_solved": NON_NEGATIVE,
+        "eps_decay_steps": STEPS, "eval_every": between(0, 10**10), "eval_episodes": EVAL_EPISODES,
+        "final_eval_episodes": EVAL_EPISODES, "steps_after_solved": between(0, 10**10),
     }
 
     def __post_init__(self) -> None:
         if self.learning_starts < self.batch_size:
             raise SettingsError(f"learning_starts ({self.learning_starts}) must be at least batch_size "
                                 f"({self.batch_size}): the first update samples a batch from what is stored")
+        if self.batch_size > self.buffer_size:
+            raise SettingsError(f"batch_size ({self.batch_size}) must be at most buffer_size ({self.buffer_size}): "
+                                "a batch is drawn from what the memory holds")
+        if self.observation == "frames":
+            per_step = self.frame_size[0] * self.frame_size[1]  # one uint8 grey frame a step
+        elif self.observation == "state":
+            per_step = 4 * 4
+        else:
+            per_step = 3 * 40 * 90 * 4  # the slides' float32 screen difference
+        check_memory(self.buffer_size * per_step, "the replay memory", "buffer_size")
 
     def make_env(self) -> gym.Env:
         if self.observation == "screen_difference":

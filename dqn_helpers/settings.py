@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import types
 import typing
 from collections.abc import Callable
@@ -27,10 +28,19 @@ def at_least(low: float) -> Rule:
     return lambda v: None if v >= low else f"must be at least {low:g}, got {v!r}"
 
 
+def _number(v: float) -> str:
+    return f"{v:,}" if isinstance(v, int) else f"{v:g}"
+
+
 def between(low: float, high: float, low_open: bool = False) -> Rule:
     def rule(v: Any) -> str | None:
-        inside = (low < v if low_open else low <= v) and v <= high
-        return None if inside else f"must be in {'(' if low_open else '['}{low:g}, {high:g}], got {v!r}"
+        if (low < v if low_open else low <= v) and v <= high:
+            return None
+        if v > high:
+            return f"must be at most {_number(high)}, got {v!r}"
+        if low_open and v == low or v < low:
+            return f"must be {'greater than' if low_open else 'at least'} {_number(low)}, got {v!r}"
+        return f"must be in {'(' if low_open else '['}{_number(low)}, {_number(high)}], got {v!r}"
     return rule
 
 
@@ -42,10 +52,56 @@ def all_at_least(low: int) -> Rule:
     return lambda v: None if all(x >= low for x in v) else f"every entry must be at least {low}, got {v!r}"
 
 
+def all_between(low: int, high: int) -> Rule:
+    return lambda v: None if all(low <= x <= high for x in v) else f"every entry must be in [{low}, {high}], got {v!r}"
+
+
+def all_at_most(high: int) -> Rule:
+    return lambda v: None if all(x <= high for x in v) else f"every entry must be at most {high:,}, got {v!r}"
+
+
+def both(*rules: Rule) -> Rule:
+    """Every rule holds: the first problem found, or None."""
+    return lambda v: next((problem for rule in rules if (problem := rule(v)) is not None), None)
+
+
 POSITIVE = at_least(1)
 NON_NEGATIVE = at_least(0)
 POSITIVE_REAL = between(0, math.inf, low_open=True)
 PROBABILITY = between(0, 1)
+
+# Upper bounds: far beyond any sensible run, low enough that nothing huge is allocated or looped over.
+# A setting past them is a typo (an extra zero, 1e999), caught in a second instead of an hour in.
+STEPS = between(1, 10**10)
+EPISODES = between(1, 10**8)
+EVAL_EPISODES = between(1, 100_000)
+LEARNING_RATE = between(0, 10, low_open=True)
+FINITE_POSITIVE = between(0, 1e9, low_open=True)
+SEED = between(0, 2**32 - 1)  # NumPy's and gymnasium's seeds
+ENV_IDS = ("CartPole-v0", "CartPole-v1")
+def _env_id(v: str) -> str | None:
+    shown = v if v and v.strip() == v else repr(v)  # quotes show an empty name or a stray space
+    return None if v in ENV_IDS else (
+        f"the course's pixel pipelines cannot show {shown}: use CartPole-v0 or CartPole-v1, exactly so written")
+
+
+ENV_ID: Rule = _env_id
+
+
+def memory_available() -> int | None:
+    """Bytes of physical memory on this machine (None where the OS does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_memory(bytes_needed: float, what: str, setting: str) -> None:
+    """Refuse, before anything is allocated, a setting whose storage would not fit in memory."""
+    available = memory_available()
+    if available is not None and bytes_needed > 0.8 * available:
+        raise SettingsError(f"{setting}: {what} would need {bytes_needed / 2**30:,.1f} GiB when full, and this "
+                            f"machine has {available / 2**30:,.1f} GiB of memory; choose a smaller value")
 
 
 def _describe(kind: Any, example: Any = None) -> str:

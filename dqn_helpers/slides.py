@@ -30,7 +30,18 @@ from dqn_helpers.model import SlidesDQN
 from dqn_helpers.policy import ExponentialEpsilon, greedy_action, select_action
 from dqn_helpers.replay import ReplayMemory, Transition
 from dqn_helpers.screen import get_screen, slides_screen_shape
-from dqn_helpers.settings import NON_NEGATIVE, POSITIVE, POSITIVE_REAL, PROBABILITY
+from dqn_helpers.settings import (
+    ENV_ID,
+    EPISODES,
+    EVAL_EPISODES,
+    FINITE_POSITIVE,
+    PROBABILITY,
+    SEED,
+    STEPS,
+    SettingsError,
+    between,
+    check_memory,
+)
 from dqn_helpers.tracking import resolve_mode
 from dqn_helpers.update import gradient_step
 from dqn_helpers.video import record_video
@@ -59,11 +70,19 @@ class SlidesConfig(BuildsTrainer):
     device: str = "auto"
 
     RANGES: ClassVar[dict] = {
-        "num_episodes": POSITIVE, "total_steps": POSITIVE, "batch_size": POSITIVE, "gamma": PROBABILITY,
-        "eps_start": PROBABILITY, "eps_end": PROBABILITY, "eps_decay": POSITIVE_REAL, "target_update": POSITIVE,
-        "memory_size": POSITIVE, "eval_every": NON_NEGATIVE, "eval_episodes": POSITIVE,
-        "final_eval_episodes": POSITIVE, "steps_after_solved": NON_NEGATIVE,
+        "env_id": ENV_ID, "seed": SEED,
+        "num_episodes": EPISODES, "total_steps": STEPS, "batch_size": between(1, 65_536), "gamma": PROBABILITY,
+        "eps_start": PROBABILITY, "eps_end": PROBABILITY, "eps_decay": FINITE_POSITIVE, "target_update": EPISODES,
+        "memory_size": between(1, 10**9), "eval_every": between(0, 10**10), "eval_episodes": EVAL_EPISODES,
+        "final_eval_episodes": EVAL_EPISODES, "steps_after_solved": between(0, 10**10),
     }
+
+    def __post_init__(self) -> None:
+        if self.batch_size > self.memory_size:
+            raise SettingsError(f"batch_size ({self.batch_size}) must be at most memory_size ({self.memory_size}): "
+                                "a batch is drawn from what the memory holds")
+        # each transition keeps two float32 screen differences (state and next state) of 3x40x90
+        check_memory(self.memory_size * 2 * 3 * 40 * 90 * 4, "the replay memory", "memory_size")
 
     def make_env(self) -> gym.Env:
         return make_slides_env(self.env_id)

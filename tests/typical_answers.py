@@ -1843,7 +1843,8 @@ class DQNModuleList(nn.Module):
         return self.head(x.flatten(1))
 
 
-@answer("conv2d_size_out", "wrong output size.\n   input:    conv2d_size_out(7, kernel_size=5, stride=2)\n   expected: 2\n   got:      1\n   (the rest")
+@answer("conv2d_size_out", "wrong output size.\n   input:    conv2d_size_out(7, kernel_size=5, stride=2)\n"
+                           "   expected: 2\n   got:      1\n   (the rest")
 def size_minus_one_floor(size, kernel_size=5, stride=2):
     return (size - kernel_size - 1) // stride + 1
 

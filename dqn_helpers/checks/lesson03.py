@@ -101,7 +101,7 @@ def _check_eviction(student: type, pushed: dict[int, tuple]) -> None:
         if sampled:
             pushed[newest] = _transition(newest)
             call(memory.push, *pushed[newest], given=f"memory.push(state, action, next_state, reward) #{newest - 99}")
-        given = ("a new ReplayMemory(5): 7 pushes" + (", then sample(5) and one more push, repeated" if sampled else ""))
+        given = "a new ReplayMemory(5): 7 pushes" + (", then sample(5) and one more push, repeated" if sampled else "")
         kept = sorted(_sample(memory, 5, pushed, f"in {given}"))
         if kept != list(range(newest - 4, newest + 1)):
             dropped = sorted(set(range(newest - 4, newest + 1)) - set(kept))

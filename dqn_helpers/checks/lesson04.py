@@ -36,7 +36,8 @@ def _size_variants(size: int, kernel: int, stride: int) -> list[tuple[Callable[[
          "times: count the first position too (+ 1)."),
         (lambda: size - kernel + 1, "the window moves stride pixels at a time: divide by the stride."),
         (lambda: (size - kernel + 1) // stride, "add the 1 after dividing: (size - kernel_size) // stride + 1."),
-        (lambda: -(-(size - kernel) // stride) + 1, "a window that would stick out past the edge does not count: the number of "
+        (lambda: -(-(size - kernel) // stride) + 1,
+         "a window that would stick out past the edge does not count: the number of "
          "positions is (size - kernel_size) // stride + 1."),
         (lambda: (size + 2 - kernel) // stride + 1, "the slides' convolutions have no padding: nothing to add."),
         (lambda: (size - 5) // 2 + 1, "use the kernel_size and stride you are given, not 5 and 2."),

@@ -437,7 +437,8 @@ def _check_networks(policy_net: nn.Module, target_net: nn.Module, initial_policy
                       hint="leave policy_net's mode alone in the loop; only target_net is in eval() mode.")
     if target_net.training:
         raise Mistake("target_net was switched to train() mode: its BatchNorm would then use each batch's "
-                      "statistics.", given=given, hint="leave target_net in eval() mode (load_state_dict keeps the mode).")
+                      "statistics.", given=given,
+                      hint="leave target_net in eval() mode (load_state_dict keeps the mode).")
     params = dict(policy_net.named_parameters())
     target_params = dict(target_net.named_parameters())
     if params.keys() == target_params.keys() and all(torch.equal(params[k], target_params[k]) for k in params):
