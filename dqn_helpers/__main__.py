@@ -116,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     signal.signal(signal.SIGTERM, stop_like_ctrl_c)  # Colab, Docker, Slurm and `kill` send SIGTERM
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, stop_like_ctrl_c)  # the terminal was closed
     try:
         overrides = overrides_from(args)
         config = preset(args.preset, overrides.pop("env_id", args.env), **overrides)

@@ -24,6 +24,8 @@ from dqn_helpers.allocator import keep_freed_memory
 from dqn_helpers.errors import DQNHelpersError
 from dqn_helpers.model import PixelDQN, to_device
 from dqn_helpers.recipe import RecipeConfig, build_network
+from dqn_helpers.settings import check_settings
+from dqn_helpers.validation import InvalidRunState, validate, validate_memory, validate_optimizer
 
 RUN_FORMAT = "dqn_helpers run v2"  # v1 pickled the trainer; it cannot be read safely
 POLICY_NETWORK = PixelDQN.__name__
@@ -125,7 +127,36 @@ def load_run(path: str | Path, trainer: Any) -> list[str]:
         raise CheckpointError(f"{error}.{recovery_hint(Path(path))}") from None
     if payload.get("format") != RUN_FORMAT:
         raise CheckpointError(f"{path} is not a run saved by this version of dqn_helpers.{recovery_hint(Path(path))}")
-    return trainer.load_state_dict(payload["trainer"])
+    saved = payload.get("trainer")
+    try:
+        validate_run(trainer, saved)
+    except InvalidRunState as error:
+        raise CheckpointError(f"{path} cannot be resumed: {error}. The file is damaged or was not written by "
+                              f"this run.{recovery_hint(Path(path))}") from None
+    try:
+        return trainer.load_state_dict(saved)
+    except DQNHelpersError:
+        raise
+    except (KeyError, IndexError, TypeError, ValueError, RuntimeError, AttributeError) as error:
+        raise CheckpointError(f"{path} cannot be resumed: {type(error).__name__}: {str(error)[:200]}. The file is "
+                              f"damaged or was not written by this run.{recovery_hint(Path(path))}") from None
+
+
+def validate_run(trainer: Any, saved: Any) -> None:
+    """Compare a saved run with this run's own state, field by field (``validation.py``)."""
+    template = trainer.state_dict()
+    validate(template, saved)
+    agent, online_state = saved["agent"], saved["agent"].get("online")
+    best = saved["best"].get("state")
+    if best is not None:
+        validate(template["agent"]["online"], best, "best.state")
+    if online_state is not None and hasattr(trainer.agent, "online"):
+        parameters = list(trainer.agent.online.parameters())
+        if isinstance(agent.get("optimizer"), dict):
+            validate_optimizer(agent["optimizer"], parameters)
+    memory = getattr(trainer.agent, "memory", None)
+    if isinstance(agent.get("memory"), dict) and hasattr(memory, "capacity"):
+        validate_memory(agent["memory"], memory.capacity, int(trainer.n_actions))
 
 
 def recovery_hint(path: Path) -> str:
@@ -163,10 +194,24 @@ def load_policy(path: str | Path, device: str | torch.device = "cpu") -> tuple[P
                               "policy is policy.pt, written in the same folder when the run finishes")
     if payload.get("network") != POLICY_NETWORK:
         raise CheckpointError(f"{path} holds a {payload.get('network')}, not the recipe's {POLICY_NETWORK}")
+    for key, kind in (("config", dict), ("state_dict", dict)):
+        if not isinstance(payload.get(key), kind):
+            raise CheckpointError(f"{path} is not a usable policy file: its `{key}` is "
+                                  f"{'missing' if key not in payload else type(payload[key]).__name__}")
     known = {f.name for f in fields(RecipeConfig)}
-    config = RecipeConfig(**{k: v for k, v in payload["config"].items() if k in known})
+    try:  # every setting checked (type, range, memory) before anything is built from it
+        settings = check_settings(RecipeConfig, {k: v for k, v in payload["config"].items() if k in known})
+        config = RecipeConfig(**settings)
+    except (DQNHelpersError, TypeError) as error:
+        raise CheckpointError(f"{path} is not a usable policy file: its config does not fit this version "
+                              f"({str(error).splitlines()[0]})") from None
     env = config.make_env()
     network = build_network(config, env.observation_space.shape, int(env.action_space.n))
     env.close()
-    network.load_state_dict(payload["state_dict"])
+    weights = payload["state_dict"]
+    try:
+        validate(network.state_dict(), weights, "state_dict")
+        network.load_state_dict(weights)
+    except (InvalidRunState, RuntimeError) as error:
+        raise CheckpointError(f"{path} is not a usable policy file: {str(error).splitlines()[0][:300]}") from None
     return to_device(network, device).eval(), config

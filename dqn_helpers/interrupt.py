@@ -7,14 +7,15 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-SIGNALS = (signal.SIGINT, signal.SIGTERM)
+SIGNALS = (signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else []))
+"""Ctrl-C; what Colab, Docker, Slurm and ``kill`` send; and what closing the terminal sends."""
 
 
 @contextmanager
 def deferred_interrupt() -> Iterator[Callable[[], bool]]:
     """Turn SIGINT and SIGTERM into a flag the loop polls: an interrupt never lands mid-update or mid-save.
 
-    SIGTERM is what Colab, Docker, Slurm and ``kill`` send; it is treated as a Ctrl-C. A second
+    SIGTERM (and SIGHUP, a closed terminal) is treated as a Ctrl-C. A second
     signal raises ``KeyboardInterrupt`` at once: the user really wants out.
     """
     requested = []

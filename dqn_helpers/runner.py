@@ -101,20 +101,41 @@ def train_in_folder(trainer: Trainer, out_dir: Path, wandb_mode: str, progress: 
     finally:
         trainer.detach_all()
     summary = None
+    live = {k: v.detach().clone() for k, v in trainer.agent.online.state_dict().items()} if completed else None
     try:
         if completed:
             summary = finish_run(trainer, out_dir, time.perf_counter() - started,
                                  trainer.step_count - steps_before, video=video, progress=progress)
     except KeyboardInterrupt:  # trained but not yet evaluated: keep the training
-        save_run(trainer, run_file)
+        keep_trained_run(trainer, live, run_file)
         print(f"\nInterrupted while writing the outputs: the trained run is saved to {run_file}. "
               "Run the same command (or cell) again to finish.")
+    except (Exception, MemoryError) as error:  # a full disk, no memory left...: the training must not be lost
+        saved = keep_trained_run(trainer, live, run_file)
+        kept = (f"the trained run is saved to {run_file}: free what is missing and run the same command (or cell) "
+                "again to finish" if saved else f"the last checkpoint in {run_file} (if any) is kept")
+        tracker_error = DQNHelpersError(f"writing the outputs failed ({type(error).__name__}: {str(error)[:300]}); "
+                                        f"{kept}")
+        finish_tracking(tracker, None, None)
+        raise tracker_error from error
     finish_tracking(tracker, summary, out_dir / "agent.mp4" if video else None)
     if summary is None:
         return RunResult(out_dir, False, trainer)
     for finished_with in (run_file, run_file.with_name(RUN_FILE + ".prev")):
         finished_with.unlink(missing_ok=True)  # done: the outputs hold what matters, the big run files go
     return RunResult(out_dir, True, trainer, summary)
+
+
+def keep_trained_run(trainer: Trainer, live: dict[str, torch.Tensor] | None, run_file: Path) -> bool:
+    """Save a trained run whose outputs could not be written, with the network as training left it (the final
+    evaluation loads the kept one), so that the same command finishes it. False if even that save failed."""
+    if live is not None:
+        trainer.agent.online.load_state_dict(live)
+    try:
+        save_run(trainer, run_file)
+    except (Exception, MemoryError):  # noqa: BLE001 - the caller reports the original failure
+        return False
+    return True
 
 
 def finish_tracking(tracker: Any, summary: dict[str, Any] | None, video: Path | None) -> None:
