@@ -31,7 +31,11 @@ def folder_lock(folder: Path) -> Iterator[None]:
     except ImportError:
         yield
         return
-    handle = open(folder / LOCK_FILE, "a+")  # noqa: SIM115 - held until the run ends
+    try:
+        handle = open(folder / LOCK_FILE, "a+")  # noqa: SIM115 - held until the run ends
+    except OSError as error:  # a folder named .lock, a file we may not open...
+        raise DQNHelpersError(f"cannot use the lock file {folder / LOCK_FILE}: {error.strerror or error}. Remove "
+                              "it if no run is writing to this folder, or use another --out") from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -13,7 +13,9 @@ progress bar, saves the run when interrupted (Ctrl-C, or the notebook's stop but
 from __future__ import annotations
 
 import json
+import os
 import platform
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -154,10 +156,12 @@ def check_out_dir(out_dir: Path, resume: bool, overwrite: bool) -> Path:
     if out_dir.exists() and not out_dir.is_dir():
         raise DQNHelpersError(f"--out {out_dir} is a file, not a folder: choose a folder for the run's outputs")
     try:
+        if out_dir.is_symlink() and not out_dir.exists():
+            raise DQNHelpersError(f"--out {out_dir} is a link to {os.readlink(out_dir)}, which does not exist: "
+                                  "choose another --out, or make the folder it points to")
         out_dir.mkdir(parents=True, exist_ok=True)
-        probe = out_dir / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".write-test-"):  # a name of its own: runs side by side
+            pass
     except OSError as error:
         raise DQNHelpersError(f"cannot write to {out_dir}: {error.strerror or error}. Choose another --out") from None
     resumable = resume and (out_dir / RUN_FILE).exists()

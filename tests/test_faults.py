@@ -326,3 +326,11 @@ def test_settings_beyond_any_sensible_run_are_refused_before_anything_is_allocat
 def test_cli_settings_without_bounds_or_given_twice_are_refused(tmp_path, args, message):
     refused(cli("--out", str(tmp_path / "r"), *args), message)
     assert not (tmp_path / "r").exists()
+
+
+def test_odd_folders_are_refused_in_one_line(tmp_path):
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / ".lock").mkdir()
+    refused(cli("--out", str(tmp_path / "locked")), "cannot use the lock file")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    refused(cli("--out", str(tmp_path / "dangling")), "which does not exist")
