@@ -14,7 +14,9 @@ import socket
 import struct
 import sys
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +27,24 @@ WANDB_HOST = "api.wandb.ai"
 
 
 def has_wandb_key() -> bool:
-    """True when wandb can log in without asking: a key in the environment or in ~/.netrc."""
+    """True when wandb can log in without asking: a key in the environment, or the one ``wandb login``
+    saved for the server wandb talks to (read by wandb's own code: its default server has changed)."""
     if os.environ.get("WANDB_API_KEY"):
         return True
+    server = wandb_server()
     try:
-        return netrc.netrc().authenticators(WANDB_HOST) is not None
+        from wandb.sdk.lib.wbauth import read_netrc_auth
+    except ImportError:  # another wandb version: read ~/.netrc ourselves
+        read_netrc_auth = None
+    if read_netrc_auth is not None:
+        try:
+            return read_netrc_auth(host=server) is not None
+        except Exception:  # noqa: BLE001 - an unreadable file means no key, as for wandb
+            return False
+    try:
+        hosts = {urllib.parse.urlsplit(server).netloc, WANDB_HOST}
+        found = netrc.netrc(os.environ.get("NETRC") or None)
+        return any(found.authenticators(host) is not None for host in hosts)
     except (FileNotFoundError, netrc.NetrcParseError, OSError):
         return False
 
@@ -55,19 +70,38 @@ def resolve_mode(mode: str) -> str:
 
 
 def wandb_server() -> str:
-    return os.environ.get("WANDB_BASE_URL", f"https://{WANDB_HOST}")
-
-
-def unreachable_reason(timeout_s: float = 3.0) -> str | None:
-    """None when W&B's server accepts a connection within ``timeout_s``, else why not."""
-    url = urllib.parse.urlsplit(wandb_server())
-    port = url.port or (443 if url.scheme == "https" else 80)
+    """The server wandb would talk to: ``WANDB_BASE_URL``, else the installed wandb's default."""
+    if os.environ.get("WANDB_BASE_URL"):
+        return os.environ["WANDB_BASE_URL"]
     try:
-        with socket.create_connection((url.hostname or WANDB_HOST, port), timeout=timeout_s):
-            return None
-    except OSError as error:
-        return str(error.strerror or error) or type(error).__name__
+        import wandb
 
+        return str(wandb.Settings().base_url)
+    except Exception:  # noqa: BLE001 - no wandb, or settings it cannot read: the classic server
+        return f"https://{WANDB_HOST}"
+
+
+def unreachable_reason(timeout_s: float = 5.0) -> str | None:
+    """None when W&B's server answers an HTTP request within ``timeout_s`` (any status), else why not.
+
+    A connection alone is not enough: a server (or a proxy) that accepts it and never answers
+    made wandb wait 110 s, then raise."""
+    url = urllib.parse.urlsplit(wandb_server())
+    request = urllib.request.Request(f"{url.scheme or 'https'}://{url.netloc}/", method="HEAD")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s):  # noqa: S310 - wandb's own server URL
+            return None
+    except urllib.error.HTTPError:
+        return None  # it answered (401, 404...): it is there
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        if isinstance(reason, socket.timeout | TimeoutError) or "timed out" in str(reason):
+            return f"no answer within {timeout_s:.0f} s"
+        return str(getattr(reason, "strerror", None) or reason) or type(error).__name__
+
+
+INIT_TIMEOUT_S = 30.0
+"""How long wandb may take to start a run with its server before the run is tracked offline."""
 
 RUN_ID_FILE = "wandb-run-id"  # in the output folder: a resumed run continues the same W&B run
 
@@ -87,12 +121,24 @@ def start_tracking(mode: str, config: dict[str, Any], out_dir: Path, name: str, 
     out_dir.mkdir(parents=True, exist_ok=True)
     id_file = out_dir / RUN_ID_FILE
     run_id = id_file.read_text().strip() if resuming and id_file.exists() else None
-    run = wandb.init(project=project, name=name, config=config, dir=str(out_dir), mode=mode, id=run_id,
-                     resume="allow" if run_id else None,
-                     # quiet through settings, not WANDB_SILENT: a changed environment makes wandb warn
-                     # "Changes to your `wandb` environment variables will be ignored" at every later run
-                     settings=wandb.Settings(console="off", silent=True),
-                     reinit="finish_previous")
+    def init(mode: str):
+        return wandb.init(project=project, name=name, config=config, dir=str(out_dir), mode=mode, id=run_id,
+                          resume="allow" if run_id else None,
+                          # quiet through settings, not WANDB_SILENT: a changed environment makes wandb warn
+                          # "Changes to your `wandb` environment variables will be ignored" at every later run
+                          settings=wandb.Settings(console="off", silent=True, init_timeout=INIT_TIMEOUT_S),
+                          reinit="finish_previous")
+
+    try:
+        run = init(mode)
+    except Exception as error:  # noqa: BLE001 - the server failed us: track offline rather than fail the run
+        if mode != "online":
+            raise DQNHelpersError(f"W&B could not start ({type(error).__name__}: {str(error)[:200]}); "
+                                  "use --wandb disabled to train without it") from None
+        print(f"W&B: {wandb_server()} did not let the run start ({type(error).__name__}: "
+              f"{str(error).splitlines()[0][:150] if str(error) else 'no reason given'}); logging offline instead "
+              "(upload later with `wandb sync`).", file=sys.stderr)
+        run = init("offline")
     id_file.write_text(run.id + "\n")
     return run
 

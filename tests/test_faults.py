@@ -334,3 +334,60 @@ def test_odd_folders_are_refused_in_one_line(tmp_path):
     refused(cli("--out", str(tmp_path / "locked")), "cannot use the lock file")
     (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
     refused(cli("--out", str(tmp_path / "dangling")), "which does not exist")
+
+
+def test_a_server_that_accepts_and_never_answers_means_offline_within_seconds(monkeypatch, capsys):
+    import socket
+
+    from dqn_helpers.tracking import resolve_mode
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # connections are accepted by the kernel; nothing ever answers
+    try:
+        monkeypatch.setenv("WANDB_API_KEY", "x" * 40)
+        monkeypatch.setenv("WANDB_BASE_URL", f"http://127.0.0.1:{silent.getsockname()[1]}")
+        started = time.monotonic()
+        assert resolve_mode("online") == "offline"
+        assert time.monotonic() - started < 10
+        assert "no answer within" in capsys.readouterr().err
+    finally:
+        silent.close()
+
+
+def test_the_key_wandb_login_saves_is_found_for_the_server_the_installed_wandb_uses(tmp_path, monkeypatch):
+    from wandb.sdk.lib.wbauth import write_netrc_auth
+
+    from dqn_helpers.tracking import has_wandb_key, resolve_mode, wandb_server
+
+    monkeypatch.delenv("WANDB_API_KEY", raising=False)
+    monkeypatch.delenv("WANDB_BASE_URL", raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path / ".netrc"))
+    assert not has_wandb_key()
+    write_netrc_auth(host=wandb_server(), api_key="k" * 40)  # what `wandb login` does
+    assert has_wandb_key()
+    monkeypatch.setattr("dqn_helpers.tracking.unreachable_reason", lambda: None)
+    assert resolve_mode("auto") == "online"
+
+
+def test_a_wandb_run_the_server_will_not_start_is_tracked_offline(tmp_path, monkeypatch, capsys):
+    import wandb
+
+    from dqn_helpers.tracking import start_tracking
+
+    real_init = wandb.init
+
+    def init(*args, mode=None, **kwargs):
+        if mode == "online":
+            raise wandb.errors.CommError("Run initialization has timed out after 30.0 sec.")
+        return real_init(*args, mode=mode, **kwargs)
+
+    monkeypatch.setattr(wandb, "init", init)
+    monkeypatch.setenv("WANDB_API_KEY", "x" * 40)
+    monkeypatch.setattr("dqn_helpers.tracking.unreachable_reason", lambda: None)
+    run = start_tracking("auto", {"a": 1}, tmp_path / "run", name="run")
+    try:
+        assert run.settings.mode == "offline"
+        assert "logging offline instead" in capsys.readouterr().err
+    finally:
+        run.finish()
