@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import io
 import os
 import signal
 import sys
@@ -111,8 +112,79 @@ def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
+class TolerantStream(io.TextIOBase):
+    """A console stream whose failure (stdout sent to a full disk, a closed terminal) never stops a run.
+
+    The first failed write sends the descriptor to ``os.devnull``, so the interpreter's last flush
+    succeeds too, and the text goes to ``fallback`` (stderr) if that still works."""
+
+    def __init__(self, stream: Any, fallback: Any = None) -> None:
+        self.stream, self.fallback, self.failed = stream, fallback, False
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def encoding(self) -> str:  # tqdm draws its bar with Unicode blocks only if the stream says UTF-8
+        return getattr(self.stream, "encoding", None) or "utf-8"
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def write(self, text: str) -> int:
+        if not self.failed:
+            try:
+                self.stream.write(text)
+                self.stream.flush()
+                return len(text)
+            except (OSError, ValueError):
+                self.failed = True
+                self._silence()
+        if self.fallback is not None:
+            try:
+                self.fallback.write(text)
+                self.fallback.flush()
+            except (OSError, ValueError):
+                self.fallback = None
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.failed:
+            try:
+                self.stream.flush()
+            except (OSError, ValueError):
+                self.failed = True
+                self._silence()
+
+    def isatty(self) -> bool:
+        try:
+            return not self.failed and self.stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def _silence(self) -> None:
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, self.stream.fileno())
+            os.close(null)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    streams = sys.stdout, sys.stderr
+    if sys.stdout is not None and not isinstance(sys.stdout, TolerantStream):
+        sys.stdout = TolerantStream(sys.stdout, sys.stderr)
+    if sys.stderr is not None and not isinstance(sys.stderr, TolerantStream):
+        sys.stderr = TolerantStream(sys.stderr)
+    try:
+        return train_command(build_parser().parse_args(argv))
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def train_command(args: argparse.Namespace) -> int:
+    """``train``: build the preset's run, train it into ``--out``, print its result."""
     if args.threads:
         torch.set_num_threads(args.threads)
     signal.signal(signal.SIGTERM, stop_like_ctrl_c)  # Colab, Docker, Slurm and `kill` send SIGTERM
@@ -128,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # a second Ctrl-C, or one outside the training loop
-        print("\nStopped.", file=sys.stderr)
+        print(f"\nStopped at once. The run resumes from its last save in {args.out} (if any): run the same "
+              "command again.", file=sys.stderr)
         return 130
     if not result.completed:
         return 130

@@ -160,9 +160,16 @@ def validate_run(trainer: Any, saved: Any) -> None:
 
 
 def recovery_hint(path: Path) -> str:
+    """How to go on: from the previous checkpoint if it is readable itself, else by starting over."""
     previous = path.with_name(path.name + ".prev")
-    resume = (f" The previous checkpoint is kept: to resume from it, `mv {previous} {path}` and run the same "
-              "command again." if previous.exists() else "")
+    resume = ""
+    if previous.exists():
+        try:
+            readable = safe_load(previous, "run checkpoint").get("format") == RUN_FORMAT
+        except CheckpointError:
+            readable = False
+        resume = (f" The previous checkpoint is kept: to resume from it, `mv {previous} {path}` and run the same "
+                  "command again." if readable else f" The previous checkpoint, {previous}, is damaged too.")
     return f"{resume} To start over, add --no-resume (or call train_run(..., resume=False))."
 
 

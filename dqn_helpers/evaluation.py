@@ -22,24 +22,33 @@ from tqdm.auto import tqdm
 ChooseActions = Callable[[list[Any]], Sequence[int]]
 
 
+class EvaluationStopped(Exception):  # noqa: N818 - a request, not an error
+    """An evaluation was asked to stop (Ctrl-C, SIGTERM): its episodes so far are dropped."""
+
+
 def greedy_lengths(envs: Sequence[gym.Env], choose_actions: ChooseActions, seeds: Sequence[int],
-                   progress: str | None = None) -> list[int]:
+                   progress: str | None = None, stop: Callable[[], bool] | None = None) -> list[int]:
     """The length of episode ``i`` (reset with ``seeds[i]``) for every seed, ``len(envs)`` at a time.
 
     ``choose_actions`` gets the observations of all running episodes in one list and returns
     one action for each, in order. ``progress``: a progress bar over the episodes, with this name.
+    ``stop`` is asked before every step: when it says True, ``EvaluationStopped`` is raised, so a
+    long evaluation never keeps a Ctrl-C waiting.
     """
     with tqdm(total=len(seeds), desc=progress, unit="episode", disable=progress is None, leave=False) as bar:
-        return _play(envs, choose_actions, seeds, bar)
+        return _play(envs, choose_actions, seeds, bar, stop)
 
 
-def _play(envs: Sequence[gym.Env], choose_actions: ChooseActions, seeds: Sequence[int], bar: tqdm) -> list[int]:
+def _play(envs: Sequence[gym.Env], choose_actions: ChooseActions, seeds: Sequence[int], bar: tqdm,
+          stop: Callable[[], bool] | None = None) -> list[int]:
     lengths = [0] * len(seeds)
     pending = iter(range(len(seeds)))
     running: dict[int, tuple[gym.Env, Any]] = {}
     for env, episode in zip(envs, pending, strict=False):  # stops when envs run out, leaving the rest pending
         running[episode] = (env, env.reset(seed=seeds[episode])[0])
     while running:
+        if stop is not None and stop():
+            raise EvaluationStopped
         episodes = list(running)
         actions = choose_actions([running[episode][1] for episode in episodes])
         for episode, action in zip(episodes, actions, strict=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,11 +13,12 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "
 
 
 @contextmanager
-def deferred_interrupt() -> Iterator[Callable[[], bool]]:
+def deferred_interrupt(shield: bool = False) -> Iterator[Callable[[], bool]]:
     """Turn SIGINT and SIGTERM into a flag the loop polls: an interrupt never lands mid-update or mid-save.
 
     SIGTERM (and SIGHUP, a closed terminal) is treated as a Ctrl-C. A second
-    signal raises ``KeyboardInterrupt`` at once: the user really wants out.
+    signal raises ``KeyboardInterrupt`` at once: the user really wants out. With ``shield`` (around
+    a save, which takes seconds) no signal interrupts: the save is written, then the run stops.
     """
     requested = []
     if threading.current_thread() is not threading.main_thread():
@@ -29,6 +31,11 @@ def deferred_interrupt() -> Iterator[Callable[[], bool]]:
             signal.signal(sig, handler)
 
     def handler(_signum, _frame) -> None:
+        if requested and shield:  # a save in progress: stopping it now would lose the steps it holds
+            if len(requested) == 1:
+                print("\nSaving the run first; it stops as soon as the save is written.", file=sys.stderr)
+            requested.append(True)
+            return
         if requested:
             restore()
             raise KeyboardInterrupt

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import MISSING, asdict, astuple, dataclass, field, fields
 from typing import Any, Protocol
 
@@ -27,7 +27,7 @@ from dqn_helpers.allocator import keep_freed_memory
 from dqn_helpers.device import pick_device
 from dqn_helpers.envstate import decode, encode, env_state, load_env_state
 from dqn_helpers.errors import DQNHelpersError
-from dqn_helpers.evaluation import greedy_lengths
+from dqn_helpers.evaluation import EvaluationStopped, greedy_lengths
 from dqn_helpers.interrupt import deferred_interrupt
 from dqn_helpers.seeding import seed_everything
 
@@ -165,6 +165,7 @@ class Trainer:
         self.step_count = self.episode_count = self.episode_length = 0
         self.history = History()
         self.best_eval, self.best_step, self.best_state = -math.inf, 0, None
+        self._stop: Callable[[], bool] | None = None  # while training: whether a stop was asked for
         self.solved_at: int | None = None  # first step whose 100-episode evaluation met the threshold
         self.solved_seconds: float | None = None  # training wall-clock from the start to that moment
         self.interrupted = False
@@ -184,9 +185,17 @@ class Trainer:
         self.observation = next_observation
         episode = self._end_episode() if terminated or truncated else None
         self.history.record(self.agent.learn(self.step_count))
-        if self.config.eval_every and self.step_count % self.config.eval_every == 0:
+        if self.evaluation_due:
             self.evaluate_and_keep_best()
         return episode
+
+    @property
+    def evaluation_due(self) -> bool:
+        """Whether this step count calls for an evaluation that has not been made yet (an interrupted
+        one is made again on resume: it is derived from the history, not stored)."""
+        every = self.config.eval_every
+        done = bool(self.history.evals) and self.history.evals[-1].step == self.step_count
+        return bool(every) and self.step_count > 0 and self.step_count % every == 0 and not done
 
     def _end_episode(self) -> EpisodeLog:
         self.episode_count += 1
@@ -222,12 +231,19 @@ class Trainer:
         self._session_started = time.perf_counter()
         try:
             with deferred_interrupt() as interrupt_requested:
+                self._stop = interrupt_requested
+                if self.evaluation_due:  # one an interrupt stopped before the save
+                    self.evaluate_and_keep_best()
                 while self.step_count < until and not self.finished:
                     self.step()
                     if interrupt_requested() or (deadline is not None and time.monotonic() >= deadline):
                         self.interrupted = interrupt_requested()
                         return not self.interrupted
+        except EvaluationStopped:  # the step is complete; its evaluation is made again on resume
+            self.interrupted = True
+            return False
         finally:
+            self._stop = None
             self.train_seconds += time.perf_counter() - self._session_started
         return True
 
@@ -238,7 +254,7 @@ class Trainer:
         while len(self.eval_envs) < min(n_episodes, self.agent.eval_batch):
             self.eval_envs.append(self.config.make_env())
         seeds = [seed_offset + i for i in range(n_episodes)]
-        return greedy_lengths(self.eval_envs, self.agent.greedy_batch, seeds, progress)
+        return greedy_lengths(self.eval_envs, self.agent.greedy_batch, seeds, progress, stop=self._stop)
 
     def evaluate_and_keep_best(self) -> EvalLog:
         """Short greedy evaluation; confirm with many episodes when it looks solved; keep the best."""

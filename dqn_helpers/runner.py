@@ -180,7 +180,7 @@ def train_with_checkpoints(trainer: Trainer, run_file: Path, checkpoint_every: i
         deadline = time.monotonic() + 60 * checkpoint_minutes if checkpoint_minutes else None
         interrupted = not trainer.run(until_step=until, deadline=deadline)
         if interrupted or not trainer.finished:
-            with deferred_interrupt() as interrupt_requested:  # a Ctrl-C waits for the save to finish
+            with deferred_interrupt(shield=True) as interrupt_requested:  # a Ctrl-C waits for the save
                 save_run(trainer, run_file)
             interrupted = interrupted or interrupt_requested()
         if interrupted:

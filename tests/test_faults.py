@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from cli_runs import start_until_first_save
 
 from dqn_helpers.checkpoint import CheckpointError, load_policy, save_run
@@ -207,6 +208,12 @@ def test_a_corrupt_run_file_says_how_to_resume_from_the_previous_one_or_start_ov
     with pytest.raises(CheckpointError, match=r"corrupt.*mv .*run\.pt\.prev .*run\.pt.*--no-resume") as error:
         load_run(tmp_path / "run.pt", RecipeConfig(**TINY).build())
     assert "Traceback" not in str(error.value)
+    previous = (tmp_path / "run.pt.prev").read_bytes()
+    (tmp_path / "run.pt.prev").write_bytes(previous[:3000])  # both damaged: no hint towards the .prev
+    with pytest.raises(CheckpointError) as error:
+        load_run(tmp_path / "run.pt", RecipeConfig(**TINY).build())
+    assert "is damaged too" in str(error.value) and "mv " not in str(error.value), str(error.value)
+    (tmp_path / "run.pt.prev").write_bytes(previous)
     (tmp_path / "run.pt.prev").replace(tmp_path / "run.pt")
     assert load_run(tmp_path / "run.pt", resumed := RecipeConfig(**TINY).build()) == []
     assert resumed.step_count == 300
@@ -391,3 +398,73 @@ def test_a_wandb_run_the_server_will_not_start_is_tracked_offline(tmp_path, monk
         assert "logging offline instead" in capsys.readouterr().err
     finally:
         run.finish()
+
+
+@pytest.mark.parametrize("stdout", ["/dev/full", "closed"])
+def test_a_console_that_cannot_be_written_does_not_stop_the_run(tmp_path, stdout):
+    import os
+
+    command = [sys.executable, "-m", "dqn_helpers", "train", "--env", "CartPole-v0", "--steps", "200", "--set",
+               "learning_starts=64", "--set", "final_eval_episodes=1", "--set", "eval_every=0", "--no-video",
+               "--wandb", "disabled", "--device", "cpu", "--out", str(tmp_path / "r")]
+    with open(os.devnull if stdout == "closed" else stdout, "w") as sink:
+        done = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL if stdout == "closed" else sink,
+                              stderr=subprocess.PIPE, text=True, timeout=300,
+                              preexec_fn=(lambda: os.close(1)) if stdout == "closed" else None)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert (tmp_path / "r" / "summary.json").exists()
+
+
+def test_a_long_evaluation_stops_within_seconds_of_a_signal_and_is_made_again_on_resume(tmp_path):
+    import os
+    import threading
+
+    config = dict(TINY, eval_every=100, eval_episodes=100_000, total_steps=300)
+    trainer = RecipeConfig(**config).build()
+    sent: list[float] = []
+
+    def interrupt_once_the_evaluation_runs() -> None:
+        while trainer.step_count < 100:
+            time.sleep(0.05)
+        time.sleep(1.0)
+        sent.append(time.monotonic())
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=interrupt_once_the_evaluation_runs, daemon=True).start()
+    assert trainer.run() is False
+    assert time.monotonic() - sent[0] < 5
+    assert trainer.step_count == 100 and trainer.evaluation_due and not trainer.history.evals
+    save_run(trainer, tmp_path / "run.pt")
+    from dqn_helpers.checkpoint import load_run
+
+    resumed = RecipeConfig(**config).build()
+    load_run(tmp_path / "run.pt", resumed)
+    assert resumed.evaluation_due
+
+
+def test_an_evaluation_stopped_by_a_signal_gives_the_same_run_as_one_never_stopped(tmp_path, monkeypatch):
+    from contextlib import contextmanager
+
+    from dqn_helpers import loop
+    from dqn_helpers.checkpoint import load_run
+
+    config = dict(TINY, eval_every=100, eval_episodes=3, total_steps=300)
+    straight = RecipeConfig(**config).build()
+    straight.run()
+    stopped = RecipeConfig(**config).build()
+
+    @contextmanager
+    def stop_during_the_first_evaluation(shield=False):
+        yield lambda: stopped.step_count >= 100
+
+    monkeypatch.setattr(loop, "deferred_interrupt", stop_during_the_first_evaluation)
+    assert stopped.run() is False and stopped.step_count == 100 and not stopped.history.evals
+    save_run(stopped, tmp_path / "run.pt")
+    monkeypatch.undo()
+    resumed = RecipeConfig(**config).build()
+    load_run(tmp_path / "run.pt", resumed)
+    resumed.run()
+    assert [e.step for e in resumed.history.evals] == [e.step for e in straight.history.evals] == [100, 200, 300]
+    assert [e.mean for e in resumed.history.evals] == [e.mean for e in straight.history.evals]
+    for name, tensor in straight.agent.online.state_dict().items():
+        assert torch.equal(tensor, resumed.agent.online.state_dict()[name]), name
