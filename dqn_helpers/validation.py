@@ -56,6 +56,24 @@ def validate(template: Any, saved: Any, path: str = "") -> None:
     if isinstance(template, torch.Tensor):
         _tensor(template, saved, where)
         return
+    if isinstance(template, bool | int | float):
+        _number(template, saved, path, where)
+        return
+    if isinstance(template, list | tuple):
+        if not isinstance(saved, list | tuple):
+            raise InvalidRunState(f"{where}: expected a sequence, found {type(saved).__name__}")
+        if template and len(saved) and not path.startswith(VARIABLE_LENGTH) and len(saved) != len(template):
+            raise InvalidRunState(f"{where}: expected {len(template)} entries, found {len(saved)}")
+        for i, item in enumerate(saved[:len(template)] if template and not path.startswith(VARIABLE_LENGTH)
+                                 else ()):
+            validate(template[i], item, f"{where}[{i}]")
+        return
+    if isinstance(template, str) and not isinstance(saved, str):
+        raise InvalidRunState(f"{where}: expected text, found {type(saved).__name__}")
+
+
+def _number(template: bool | int | float, saved: Any, path: str, where: str) -> None:
+    """A flag, a count or a quantity: of the template's kind; counters and durations within range."""
     if isinstance(template, bool):
         if not isinstance(saved, bool):
             raise InvalidRunState(f"{where}: expected True or False, found {saved!r}"[:200])
@@ -72,17 +90,6 @@ def validate(template: Any, saved: Any, path: str = "") -> None:
         if path.startswith("counters.") and not (math.isfinite(saved) and saved >= 0):
             raise InvalidRunState(f"{where}: {saved!r} is not a duration")
         return
-    if isinstance(template, list | tuple):
-        if not isinstance(saved, list | tuple):
-            raise InvalidRunState(f"{where}: expected a sequence, found {type(saved).__name__}")
-        if template and len(saved) and not path.startswith(VARIABLE_LENGTH) and len(saved) != len(template):
-            raise InvalidRunState(f"{where}: expected {len(template)} entries, found {len(saved)}")
-        for i, item in enumerate(saved[:len(template)] if template and not path.startswith(VARIABLE_LENGTH)
-                                 else ()):
-            validate(template[i], item, f"{where}[{i}]")
-        return
-    if isinstance(template, str) and not isinstance(saved, str):
-        raise InvalidRunState(f"{where}: expected text, found {type(saved).__name__}")
 
 
 def _optional(path: str, key: str) -> bool:
