@@ -1873,3 +1873,37 @@ crop_reference = cart_window
 def screen_divides_then_rescales(env):
     screen = reference_get_screen(env)
     return (screen - screen.min()) / (screen.max() - screen.min()) * 2  # meant to stretch the contrast
+
+
+@answer("compute_loss", "the gradient does not reach every weight")
+def loss_detached_features(transitions, policy_net, target_net, gamma):
+    """Meant to save memory: the network's body without gradients, only the last layer trained."""
+    batch = Transition(*zip(*transitions))
+    states = torch.cat(batch.state)
+    layers = list(policy_net.children())
+    with torch.no_grad():
+        features = states
+        for layer in layers[:-1]:
+            features = layer(features)
+    if isinstance(policy_net, SlidesDQN):
+        return loss_slides(transitions, policy_net, target_net, gamma).detach() * 0 + _detached_head_loss(
+            policy_net, states, batch, target_net, gamma)
+    q = layers[-1](features).gather(1, torch.cat(batch.action))
+    mask = torch.tensor([s is not None for s in batch.next_state], device=states.device)
+    following = torch.zeros(len(transitions), device=states.device)
+    with torch.no_grad():
+        following[mask] = target_net(torch.cat([s for s in batch.next_state if s is not None])).max(1)[0]
+    return F.smooth_l1_loss(q, (torch.cat(batch.reward) + gamma * following).unsqueeze(1))
+
+
+def _detached_head_loss(policy_net, states, batch, target_net, gamma):
+    with torch.no_grad():
+        x = F.relu(policy_net.bn1(policy_net.conv1(states)))
+        x = F.relu(policy_net.bn2(policy_net.conv2(x)))
+        x = F.relu(policy_net.bn3(policy_net.conv3(x)))
+    q = policy_net.head(x.flatten(1)).gather(1, torch.cat(batch.action))
+    mask = torch.tensor([s is not None for s in batch.next_state], device=states.device)
+    following = torch.zeros(len(states), device=states.device)
+    with torch.no_grad():
+        following[mask] = target_net(torch.cat([s for s in batch.next_state if s is not None])).max(1)[0]
+    return F.smooth_l1_loss(q, (torch.cat(batch.reward) + gamma * following).unsqueeze(1))

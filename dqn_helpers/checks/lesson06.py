@@ -195,6 +195,12 @@ def check_compute_loss(student: Callable[..., torch.Tensor]) -> str:
         if all(p.grad is None for p in policy_net.parameters()):
             raise Mistake("no gradient reached the policy network.", given=given,
                           hint="Q(s, a) must come from policy_net(state_batch), with gradients.")
+        missed = [name for name, p in policy_net.named_parameters() if p.requires_grad and p.grad is None]
+        if missed:  # the training step clamps every weight's gradient: a None there fails
+            raise Mistake("the gradient does not reach every weight of the policy network.", given=given,
+                          expected="a gradient for every weight", got=f"none for `{missed[0]}`",
+                          hint="compute Q(s, a) with the whole network, without .detach() or torch.no_grad() "
+                               "on any part of it.")
     return ("Q(s, a) from the policy net, r + γ·max Q'(s') with 0 for final states, Huber loss; "
             f"stand-in and slides' networks, batches of 4 to 7, on {device}.")
 
