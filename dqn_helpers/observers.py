@@ -8,6 +8,7 @@ Each is a ``loop.Observer``: the trainer calls it at every episode's end and eve
 from __future__ import annotations
 
 import csv
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -78,9 +79,21 @@ class CsvLog(Observer):
         self.files[name] = (handle, writer)
 
     def _append(self, name: str, row: list) -> None:
+        if name not in self.files:
+            return  # writing it failed before: the run goes on without it
         handle, writer = self.files[name]
-        writer.writerow(row)
-        handle.flush()
+        try:
+            writer.writerow(row)
+            handle.flush()
+        except OSError as error:  # a full disk must not end the run in the middle of a step
+            del self.files[name]
+            try:
+                handle.close()
+            except OSError:
+                pass  # what it could not write is lost; on_end writes the file again, whole
+            print(f"\n{self.out_dir / name} could not be written ({error.strerror or error}); training goes on, "
+                  "and the file is written again from the run's history when the run resumes or ends.",
+                  file=sys.stderr)
 
     def on_start(self, trainer: Trainer) -> None:
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -96,6 +109,13 @@ class CsvLog(Observer):
     def on_end(self, trainer: Trainer) -> None:
         for handle, _ in self.files.values():
             handle.close()
+        if len(self.files) < 2:  # a write failed on the way: try once more, whole, from the history
+            try:
+                self.on_start(trainer)
+                for handle, _ in self.files.values():
+                    handle.close()
+            except OSError:
+                pass  # still no room: the history is in run.pt, and the next session writes the files
         self.files.clear()
 
 

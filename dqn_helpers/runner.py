@@ -69,6 +69,8 @@ def train_run(
     ``stop_on_interrupt`` (default: when running in a Jupyter kernel), ``RunInterrupted`` is
     raised, so that "Run All" stops at this cell; otherwise the result says ``completed=False``.
     """
+    if not str(out_dir).strip():  # Path("") is the current folder: the outputs would land among other files
+        raise DQNHelpersError("--out is empty: name a folder for the run's outputs, e.g. --out runs/my-run")
     out_dir = check_out_dir(Path(out_dir).expanduser(), resume=resume, overwrite=overwrite)
     with folder_lock(out_dir):
         result = train_in_folder(trainer, out_dir, wandb_mode, progress, resume, checkpoint_every, video, observers)

@@ -336,6 +336,7 @@ def test_cli_settings_without_bounds_or_given_twice_are_refused(tmp_path, args, 
 
 
 def test_odd_folders_are_refused_in_one_line(tmp_path):
+    refused(cli("--out", ""), "--out is empty")
     (tmp_path / "locked").mkdir()
     (tmp_path / "locked" / ".lock").mkdir()
     refused(cli("--out", str(tmp_path / "locked")), "cannot use the lock file")
@@ -468,3 +469,25 @@ def test_an_evaluation_stopped_by_a_signal_gives_the_same_run_as_one_never_stopp
     assert [e.mean for e in resumed.history.evals] == [e.mean for e in straight.history.evals]
     for name, tensor in straight.agent.online.state_dict().items():
         assert torch.equal(tensor, resumed.agent.online.state_dict()[name]), name
+
+
+def test_a_csv_that_cannot_be_written_mid_run_does_not_stop_the_run(tmp_path, monkeypatch, capsys):
+    from dqn_helpers import observers
+    from dqn_helpers.runner import train_run
+
+    real_append, failures = observers.CsvLog._append, []
+
+    def append_until_the_disk_fills(self, name, row):
+        if name == "episodes.csv" and len(failures) < 1 and row[0] > 300:
+            failures.append(row)
+            handle, _ = self.files[name]
+            monkeypatch.setattr(handle, "flush", lambda: (_ for _ in ()).throw(OSError(28, "No space left")))
+        return real_append(self, name, row)
+
+    monkeypatch.setattr(observers.CsvLog, "_append", append_until_the_disk_fills)
+    trainer = RecipeConfig(**dict(TINY, total_steps=600)).build()
+    result = train_run(trainer, tmp_path / "r", wandb_mode="disabled", progress=False, video=False)
+    assert result.completed and failures
+    assert "could not be written (No space left)" in capsys.readouterr().err
+    rows = (tmp_path / "r" / "episodes.csv").read_text().splitlines()
+    assert len(rows) == 1 + len(trainer.history.episodes)  # written again, whole, at the end
