@@ -30,6 +30,8 @@ def deferred_interrupt(shield: bool = False) -> Iterator[Callable[[], bool]]:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
+    timers: list[threading.Timer] = []
+
     def handler(_signum, _frame) -> None:
         if requested and shield:  # a save in progress: stopping it now would lose the steps it holds
             if len(requested) == 1:
@@ -40,10 +42,29 @@ def deferred_interrupt(shield: bool = False) -> Iterator[Callable[[], bool]]:
             restore()
             raise KeyboardInterrupt
         requested.append(True)
+        if not shield:  # a long step or evaluation: say at once that the signal was heard
+            timer = threading.Timer(ACKNOWLEDGE_AFTER_S, acknowledge)
+            timer.daemon = True
+            timer.start()
+            timers.append(timer)
 
     for sig in SIGNALS:
         signal.signal(sig, handler)
     try:
         yield lambda: bool(requested)
     finally:
+        for timer in timers:
+            timer.cancel()
         restore()
+
+
+ACKNOWLEDGE_AFTER_S = 1.0
+"""A stop that takes longer than this (a long step or evaluation) is acknowledged on the console."""
+
+
+def acknowledge() -> None:
+    try:
+        print("\nStop requested: the run finishes the step it is in, saves, then exits. Press Ctrl-C again "
+              "to stop at once (the run then resumes from its last save).", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass  # no console left to tell

@@ -491,3 +491,30 @@ def test_a_csv_that_cannot_be_written_mid_run_does_not_stop_the_run(tmp_path, mo
     assert "could not be written (No space left)" in capsys.readouterr().err
     rows = (tmp_path / "r" / "episodes.csv").read_text().splitlines()
     assert len(rows) == 1 + len(trainer.history.episodes)  # written again, whole, at the end
+
+
+def test_a_signal_during_a_long_step_is_acknowledged_within_seconds_then_saved_after_the_step(monkeypatch, capsys):
+    import os
+    import threading
+
+    trainer = RecipeConfig(**TINY).build()
+    learn = trainer.agent.learn
+
+    def slow_learn(step):
+        if step == 50:
+            time.sleep(4)  # one update that crawls
+        return learn(step)
+
+    monkeypatch.setattr(trainer.agent, "learn", slow_learn)
+    sent: list[float] = []
+
+    def interrupt_during_the_slow_step() -> None:
+        while trainer.step_count < 50:
+            time.sleep(0.01)
+        sent.append(time.monotonic())
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=interrupt_during_the_slow_step, daemon=True).start()
+    assert trainer.run() is False
+    assert trainer.step_count == 50  # the step finished: the state is whole and can be saved
+    assert "Stop requested" in capsys.readouterr().err
