@@ -85,11 +85,14 @@ class _WatchedPolicy:
         if extra or not isinstance(observation, np.ndarray) or observation.shape != (4,):
             shown = f"{type(observation).__name__}" + (f" of length {len(observation)}"
                                                        if isinstance(observation, tuple) else "")
+            pair = isinstance(observation, tuple) and len(observation) == 2
             raise Mistake(
                 f"the policy was called with {shown}{' and more arguments' if extra else ''}, "
                 "not with the observation.",
                 hint="env.reset() returns a pair: `observation, info = env.reset(seed=seed)`; "
-                "then call `policy(observation)` with that observation alone.",
+                "then call `policy(observation)` with that observation alone." if pair else
+                "call `policy(observation)` with the observation alone: the array of 4 numbers that "
+                "env.reset() and env.step() give.",
             )
         if self.env.observation is None or not np.array_equal(observation, self.env.observation):
             raise Mistake(
