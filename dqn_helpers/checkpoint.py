@@ -144,6 +144,8 @@ def load_run(path: str | Path, trainer: Any) -> list[str]:
 
 def validate_run(trainer: Any, saved: Any) -> None:
     """Compare a saved run with this run's own state, field by field (``validation.py``)."""
+    if isinstance(saved, dict) and isinstance(saved.get("config"), dict):
+        trainer.config_changes(saved["config"])  # other settings are named as such, before any field
     template = trainer.state_dict()
     validate(template, saved)
     agent, online_state = saved["agent"], saved["agent"].get("online")

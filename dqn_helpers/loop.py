@@ -309,15 +309,20 @@ class Trainer:
             "global_random": global_random_state(),
         }
 
-    def load_state_dict(self, state: dict[str, Any]) -> list[str]:
-        """Continue the saved run. Settings that shaped its past must match (the differences are
-        named); the budget, the device and what happens after solving may change. Returns those changes.
-        """
-        differences = config_differences(with_defaults(type(self.config), state["config"]), asdict(self.config))
+    def config_changes(self, saved: dict[str, Any]) -> list[str]:
+        """The settings changed since ``saved``; ``ConfigMismatch`` if one of them shaped the run's past."""
+        differences = config_differences(with_defaults(type(self.config), saved), asdict(self.config))
         fixed = [d for d in differences if d.split(":")[0] not in CHANGEABLE_ON_RESUME]
         if fixed:
             raise ConfigMismatch("the saved run has other settings: " + "; ".join(fixed) + ". Resume with the "
                                  "same ones, or start over (--no-resume, or another --out)")
+        return differences
+
+    def load_state_dict(self, state: dict[str, Any]) -> list[str]:
+        """Continue the saved run. Settings that shaped its past must match (the differences are
+        named); the budget, the device and what happens after solving may change. Returns those changes.
+        """
+        differences = self.config_changes(state["config"])
         counters = state["counters"]
         self.step_count, self.episode_count = counters["steps"], counters["episodes"]
         self.episode_length, self.solved_at = counters["episode_length"], counters["solved_at"]

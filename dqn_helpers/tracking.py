@@ -151,7 +151,7 @@ def log_video(run, path: Path, key: str = "agent") -> None:
         run.log({key: wandb.Video(str(path), format="mp4")})
 
 
-def read_offline_history(run_dir: str | Path, wait_s: float = 30.0) -> list[dict[str, Any]]:
+def read_offline_history(run_dir: str | Path, wait_s: float = 120.0) -> list[dict[str, Any]]:
     """The rows ``wandb.log`` wrote into an offline run, read back without an account.
 
     An offline run keeps its records in ``run-<id>.wandb``: a log of 32 KiB blocks, each record

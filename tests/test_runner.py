@@ -56,7 +56,7 @@ def test_cli_reports_bad_settings_without_a_traceback(tmp_path, capsys):
     assert main(["train", "--preset", "solved", "--set", "memory_size=3", "--out", str(tmp_path)]) == 2
     assert "no setting" in capsys.readouterr().err
     assert main(["train", "--env", "CartPole-v9", "--out", str(tmp_path / "x"), "--wandb", "disabled"]) == 2
-    assert "Unknown environment id" in capsys.readouterr().err
+    assert "cannot show CartPole-v9: use CartPole-v0 or CartPole-v1" in capsys.readouterr().err
 
 
 def test_online_tracking_without_a_key_is_an_error_not_a_prompt(no_wandb_key):
