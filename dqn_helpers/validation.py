@@ -93,8 +93,9 @@ def _number(template: bool | int | float, saved: Any, path: str, where: str) -> 
 
 
 def _optional(path: str, key: str) -> bool:
-    """Fields a run saved by an earlier version may lack (``with_defaults`` and ``.get`` cover them)."""
-    return path == "counters" and key == "solved_seconds" or path == "config"
+    """Fields a run saved by an earlier version may lack (``.get`` covers them; a saved config is never
+    walked here: the trainer compares it setting by setting)."""
+    return path == "counters" and key == "solved_seconds"
 
 
 def _join(path: str, key: Any) -> str:
