@@ -97,17 +97,30 @@ def train_in_folder(trainer: Trainer, out_dir: Path, wandb_mode: str, progress: 
         changed = load_run(run_file, trainer)
         print(f"Resuming the run saved in {run_file} at step {trainer.step_count:,}"
               + (f", with changed settings: {'; '.join(changed)}." if changed else "."))
-    tracker = start_tracking(wandb_mode, asdict(trainer.config), out_dir, name=out_dir.name, resuming=resuming)
-    started, steps_before = time.perf_counter(), trainer.step_count
-    trainer.attach([ProgressBar(progress), CsvLog(out_dir), *([WandbLog(tracker)] if tracker else []), *observers])
     try:
-        completed = train_with_checkpoints(trainer, run_file, checkpoint_every)
+        tracker = start_tracking(wandb_mode, asdict(trainer.config), out_dir, name=out_dir.name, resuming=resuming)
+    except KeyboardInterrupt:  # stopped while W&B starts (it can wait on the network): nothing trained yet
+        return RunResult(out_dir, save_and_say_interrupted(trainer, run_file), trainer)
+    started, steps_before = time.perf_counter(), trainer.step_count
+    # A stop pressed while the progress bar and the live plot appear, or while the plot draws its last
+    # frame, is honoured once they are done: an interrupt outside the loop must not end in a traceback.
+    with deferred_interrupt(shield=True) as stopped_while_starting:
+        trainer.attach([ProgressBar(progress), CsvLog(out_dir), *([WandbLog(tracker)] if tracker else []),
+                        *observers])
+    try:
+        if stopped_while_starting():
+            completed = save_and_say_interrupted(trainer, run_file)
+        else:
+            completed = train_with_checkpoints(trainer, run_file, checkpoint_every)
     finally:
-        trainer.detach_all()
+        with deferred_interrupt(shield=True) as stopped_while_ending:
+            trainer.detach_all()
     summary = None
     live = {k: v.detach().clone() for k, v in trainer.agent.online.state_dict().items()} if completed else None
     try:
         if completed:
+            if stopped_while_ending():
+                raise KeyboardInterrupt
             summary = finish_run(trainer, out_dir, time.perf_counter() - started,
                                  trainer.step_count - steps_before, video=video, progress=progress)
     except KeyboardInterrupt:  # trained but not yet evaluated: keep the training
@@ -122,7 +135,10 @@ def train_in_folder(trainer: Trainer, out_dir: Path, wandb_mode: str, progress: 
                                         f"{kept}")
         finish_tracking(tracker, None, None)
         raise tracker_error from error
-    finish_tracking(tracker, summary, out_dir / "agent.mp4" if video else None)
+    with deferred_interrupt(shield=True) as stopped_while_closing:  # the outputs are written: finish closing
+        finish_tracking(tracker, summary, out_dir / "agent.mp4" if video else None)
+    if summary is not None and stopped_while_closing():
+        print(f"\nStop requested after the run had finished: its outputs are complete in {out_dir}.")
     if summary is None:
         return RunResult(out_dir, False, trainer)
     for finished_with in (run_file, run_file.with_name(RUN_FILE + ".prev")):
@@ -181,15 +197,27 @@ def train_with_checkpoints(trainer: Trainer, run_file: Path, checkpoint_every: i
         until = trainer.step_count + checkpoint_every if checkpoint_every else None
         deadline = time.monotonic() + 60 * checkpoint_minutes if checkpoint_minutes else None
         interrupted = not trainer.run(until_step=until, deadline=deadline)
-        if interrupted or not trainer.finished:
+        if interrupted:
+            return save_and_say_interrupted(trainer, run_file)
+        if not trainer.finished:
             with deferred_interrupt(shield=True) as interrupt_requested:  # a Ctrl-C waits for the save
                 save_run(trainer, run_file)
-            interrupted = interrupted or interrupt_requested()
-        if interrupted:
-            print(f"\nInterrupted at step {trainer.step_count:,}: saved to {run_file}. "
-                  "Run the same command (or cell) again to resume.")
-            return False
+            if interrupt_requested():
+                return say_interrupted(trainer, run_file)
     return True
+
+
+def save_and_say_interrupted(trainer: Trainer, run_file: Path) -> bool:
+    """Save a stopped run (a Ctrl-C during the save waits for it) and say how to resume; False, as not completed."""
+    with deferred_interrupt(shield=True):
+        save_run(trainer, run_file)
+    return say_interrupted(trainer, run_file)
+
+
+def say_interrupted(trainer: Trainer, run_file: Path) -> bool:
+    print(f"\nInterrupted at step {trainer.step_count:,}: saved to {run_file}. "
+          "Run the same command (or cell) again to resume.")
+    return False
 
 
 def finish_run(trainer: Trainer, out_dir: Path, seconds: float, steps: int, video: bool = True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,6 +15,17 @@ sys.path.insert(0, str(ROOT / "tools"))
 NOTEBOOK_PATHS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted(
     (ROOT / "notebooks" / "solutions").glob("*.ipynb")
 )
+
+
+@pytest.fixture(autouse=True)
+def no_inherited_wandb_service():
+    """A test that runs ``wandb.init`` in this process leaves ``WANDB_SERVICE`` (its wandb-core's address) in
+    ``os.environ``; every process started later (a kernel, the CLI, a lesson runner) would then connect to this
+    worker's wandb-core instead of starting its own, and a forked lesson runner's runs were lost through it. The
+    worker keeps its own connection; the address is not handed on."""
+    os.environ.pop("WANDB_SERVICE", None)
+    yield
+    os.environ.pop("WANDB_SERVICE", None)
 
 
 @pytest.fixture(params=NOTEBOOK_PATHS, ids=lambda p: p.relative_to(ROOT).as_posix())

@@ -103,3 +103,62 @@ def test_ctrl_c_during_a_periodic_save_finishes_the_save_then_stops(tmp_path, mo
     assert "Interrupted at step 500" in capsys.readouterr().out
     load_run(tmp_path / "run" / "run.pt", resumed := config.build())
     assert resumed.step_count == 500
+
+
+class _StopPressedIn:
+    """An observer during whose ``on_start`` or ``on_end`` the user presses stop (a live plot drawing, say)."""
+
+    def __init__(self, moment: str) -> None:
+        self.moment = moment
+
+    def _press(self, moment: str) -> None:
+        import os
+
+        if moment == self.moment:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    def on_start(self, trainer) -> None:
+        self._press("start")
+
+    def on_episode(self, trainer, episode) -> None:
+        pass
+
+    def on_evaluation(self, trainer, evaluation) -> None:
+        pass
+
+    def on_end(self, trainer) -> None:
+        self._press("end")
+
+
+@pytest.mark.parametrize("moment", ["tracking", "start", "end"])
+def test_a_stop_outside_the_training_loop_saves_the_run_and_ends_without_a_traceback(tmp_path, monkeypatch, capsys,
+                                                                                      moment):
+    """Stop pressed while W&B starts, while the progress bar and live plot appear, or while the plot draws its
+    last frame: the run is saved, the notebook gets its one-line RunInterrupted, and the same cell resumes."""
+    import os
+
+    from dqn_helpers import runner
+    from dqn_helpers.checkpoint import load_run
+    from dqn_helpers.errors import RunInterrupted
+    from dqn_helpers.presets import preset
+
+    if moment == "tracking":
+        def tracking_stopped(*args, **kwargs):
+            os.kill(os.getpid(), signal.SIGINT)  # Python raises KeyboardInterrupt at the next bytecode
+            raise AssertionError("the signal did not arrive")
+
+        monkeypatch.setattr(runner, "start_tracking", tracking_stopped)
+    config = preset("solved", "CartPole-v0", total_steps=300, learning_starts=100, eval_every=0,
+                    final_eval_episodes=2, device="cpu")
+    with pytest.raises(RunInterrupted) as stopped:
+        runner.train_run(config.build(), tmp_path / "run", wandb_mode="disabled", progress=False, video=False,
+                         observers=[_StopPressedIn(moment)], stop_on_interrupt=True)
+    trained = 300 if moment == "end" else 0
+    assert stopped.value.step == trained
+    assert not (tmp_path / "run" / "summary.json").exists()
+    load_run(tmp_path / "run" / "run.pt", resumed := config.build())
+    assert resumed.step_count == trained
+    assert "Run the same command (or cell) again" in capsys.readouterr().out
+    monkeypatch.undo()
+    result = runner.train_run(config.build(), tmp_path / "run", wandb_mode="disabled", progress=False, video=False)
+    assert result.completed and (tmp_path / "run" / "summary.json").exists()
