@@ -1871,7 +1871,7 @@ crop_reference = cart_window
 
 @answer("get_screen", "values should be between 0 and 1")
 def screen_divides_then_rescales(env):
-    screen = reference_get_screen(env)
+    screen = _screen(env)
     return (screen - screen.min()) / (screen.max() - screen.min()) * 2  # meant to stretch the contrast
 
 

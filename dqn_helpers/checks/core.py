@@ -36,6 +36,7 @@ import math
 import os
 import random
 import signal
+import sys
 import sysconfig
 import threading
 import traceback
@@ -45,6 +46,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 import torch
+
+from dqn_helpers.checks.delegation import delegated_to, describe
 
 T = TypeVar("T")
 
@@ -300,12 +303,15 @@ class _CappedPrints(io.TextIOBase):
 
 
 def checker(
-    name: str, reference: T, reference_name: str
+    name: str, reference: T, reference_name: str, delegates: Iterable[Any] | None = None,
 ) -> Callable[[Callable[[T], str]], Callable[[Any], T]]:
     """Turn a probe ``probe(student) -> summary`` into a notebook-safe ``check_...(student)``.
 
     ``reference`` is what the lesson falls back on; ``reference_name`` is how it is imported.
+    ``delegates`` are the course's implementations an answer must not hand the exercise to
+    (default: ``reference``); an answer that calls one is not counted, whatever it returns.
     """
+    handed_to = tuple(delegates) if delegates is not None else (reference,)
 
     def decorate(probe: Callable[[T], str]) -> Callable[[Any], T]:
         @functools.wraps(probe)
@@ -313,9 +319,17 @@ def checker(
             shown = reference_name if " " in reference_name else f"`{reference_name}`"  # words, or code
             fallback = f"   (the rest of this lesson uses the reference {shown}, so you can go on)"
             if student is None or not callable(student):
-                print(f"{NOT_DONE} {name}: not defined yet. Run the exercise cell above first.")
-                print(fallback)
-                return reference
+                return _not_counted(student, reference, f"{NOT_DONE} {name}: not defined yet. Run the exercise "
+                                                        "cell above first.", fallback)
+            if student is reference:  # the fallback a failed check put in place, checked again
+                return _not_counted(student, reference, f"{NOT_DONE} {name}: this is the course's own reference, "
+                                    "not an answer. If a failed check put it here, run your exercise cell again, "
+                                    "then this cell.", fallback)
+            used = delegated_to(student, handed_to)
+            if used is not None:
+                return _not_counted(student, reference, f"{WRONG} {name}: your answer uses the course's own "
+                                    f"`{describe(used)}`, so the exercise is not done yet. Write the steps "
+                                    "yourself (the hints above the exercise cell help).", fallback)
             prints = _CappedPrints()
             verdict: str
             passed = False
@@ -343,15 +357,51 @@ def checker(
             shown = prints.summary()
             if shown:
                 print(shown)
-            print(verdict)
             if passed:
+                print(verdict)
                 return student
-            print(fallback)
-            return reference
+            return _not_counted(student, reference, verdict, fallback)
 
         return check
 
     return decorate
+
+
+GRADING_ENV_VAR = "DQN_GRADING"
+"""Set to 1 by the grading tool (``tools/grading.py``): a check that does not pass raises ``NotCounted``."""
+
+
+def grading() -> bool:
+    return os.environ.get(GRADING_ENV_VAR, "") == "1"
+
+
+class NotCounted(AssertionError):
+    """Raised by a checker in grading mode, so that nbgrader's test cell fails and scores no points.
+
+    The checker's message is already printed above it: it is the student's feedback. Jupyter shows
+    only this one line, not a traceback.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"■ {self}"]
+
+
+def _not_counted(student: Any, reference: T, verdict: str, fallback: str) -> T:
+    """Print the verdict and hand back the reference; in grading mode, also fail the checker's cell.
+
+    In grading mode the cell ``name = check_name(name)`` raises instead of assigning, so the
+    reference is put in the notebook's namespace here, in place of the student's object: the
+    later exercises are graded on their own, not on this one's mistake.
+    """
+    print(verdict)
+    if not grading():
+        print(fallback)
+        return reference
+    namespace = sys._getframe(2).f_globals  # the notebook cell that called check_...()
+    for key, value in list(namespace.items()):
+        if value is student and student is not None and not key.startswith("_"):
+            namespace[key] = reference
+    raise NotCounted(f"not counted: {verdict.splitlines()[0][2:].strip()}")
 
 
 # --- comparing and reporting ----------------------------------------------------------------

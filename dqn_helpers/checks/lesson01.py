@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from dqn_helpers.checks.core import Mistake, call, checker
-from dqn_helpers.env import make_env, play_episode, random_baseline
+from dqn_helpers.env import make_env, play_episode, random_baseline, run_episode
 
 
 def _lean_policy(observation: np.ndarray) -> int:
@@ -122,7 +122,7 @@ def _as_steps(value: Any, given: str, expected: int) -> int:
     )
 
 
-@checker("play_episode", play_episode, "dqn_helpers.env.play_episode")
+@checker("play_episode", play_episode, "dqn_helpers.env.play_episode", delegates=(play_episode, run_episode))
 def check_play_episode(student: Callable[..., int]) -> str:
     """Check lesson 01's episode loop against ``dqn_helpers.env.play_episode``."""
     probes = [

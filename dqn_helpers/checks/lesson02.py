@@ -17,7 +17,7 @@ import torch
 
 from dqn_helpers.checks.core import Mistake, Snapshot, call, checker, diagnose, diagnose_every, expect_unchanged
 from dqn_helpers.env import make_env
-from dqn_helpers.screen import cart_location, cart_window, get_screen, resize_screens, slides_resize
+from dqn_helpers.screen import cart_location, cart_window, get_screen, resize_screens, slides_resize, slides_screen
 
 
 def _env_at(cart_x: float, pole_angle: float = 0.05, screen_width: int = 600):
@@ -81,7 +81,8 @@ def _same_column(got: int, exact: float) -> bool:
     return got == math.trunc(exact)
 
 
-@checker("get_cart_location", _reference_location, "dqn_helpers.screen.cart_location")
+@checker("get_cart_location", _reference_location, "dqn_helpers.screen.cart_location",
+         delegates=(_reference_location, cart_location))
 def check_get_cart_location(student: Callable[..., int]) -> str:
     """``get_cart_location(env, screen_width)``: the cart's middle, in pixel columns."""
     results: list[tuple[int, list]] = []
@@ -265,7 +266,7 @@ def _close(a: Any, b: torch.Tensor, tolerance: float = 1e-5) -> bool:
             and float((a.detach().float() - b).abs().max()) <= tolerance)
 
 
-@checker("get_screen", get_screen, "dqn_helpers.screen.get_screen")
+@checker("get_screen", get_screen, "dqn_helpers.screen.get_screen", delegates=(get_screen, slides_screen))
 def check_get_screen(student: Callable[..., torch.Tensor]) -> str:
     """``get_screen(env)``: the slides' (1, 3, 40, 90) float screen in [0, 1]."""
     cases = [(0.0, 0.05, 600), (-2.2, -0.1, 600), (2.2, 0.15, 600), (0.8, -0.02, 600), (1.0, 0.1, 1200)]

@@ -181,7 +181,7 @@ def _reference_transpose(transitions: list[Transition]) -> Transition:
     return Transition(*zip(*transitions, strict=True))
 
 
-@checker("transpose_batch", _reference_transpose, "Transition(*zip(*transitions))")
+@checker("transpose_batch", _reference_transpose, "Transition(*zip(*transitions))", delegates=())
 def check_transpose_batch(student: Callable[[list[Transition]], Any]) -> str:
     """``transpose_batch(transitions)``: a batch of Transitions -> one Transition of sequences."""
     for size, finals in ((4, (2,)), (3, ()), (6, (0, 5)), (1, ())):

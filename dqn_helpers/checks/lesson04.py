@@ -28,6 +28,7 @@ from dqn_helpers.checks.core import (
     expect_unchanged,
 )
 from dqn_helpers.model import SlidesDQN, conv2d_size_out
+from dqn_helpers.slides import SlidesAgent
 
 
 def _size_variants(size: int, kernel: int, stride: int) -> list[tuple[Callable[[], Any], str]]:
@@ -300,7 +301,8 @@ def _expect_independent(policy_net: nn.Module, target_net: nn.Module, optimizer:
                            "target_net.load_state_dict(policy_net.state_dict()).")
 
 
-@checker("declare_networks", _reference_declare, "the slides' declaration, with `dqn_helpers.model.SlidesDQN`")
+@checker("declare_networks", _reference_declare, "the slides' declaration, with `dqn_helpers.model.SlidesDQN`",
+         delegates=(_reference_declare, SlidesAgent))
 def check_declare_networks(student: Callable[..., Any]) -> str:
     """``declare_networks(init_screen, n_actions, device)``: the slides' policy/target nets and optimiser."""
     for height, width, n_actions in ((40, 90, 2), (60, 120, 3)):

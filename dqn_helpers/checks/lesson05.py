@@ -61,7 +61,8 @@ def _as_number(value: Any, given: str, expected: float) -> float:
     return float(value)
 
 
-@checker("epsilon_by_step", _reference_epsilon, "dqn_helpers.policy.ExponentialEpsilon")
+@checker("epsilon_by_step", _reference_epsilon, "dqn_helpers.policy.ExponentialEpsilon",
+         delegates=(_reference_epsilon, ExponentialEpsilon))
 def check_epsilon(student: Callable[..., float]) -> str:
     """``epsilon_by_step(step, start=0.9, end=0.05, decay=200)``: the slides' schedule."""
     settings = ((0.9, 0.05, 200), (1.0, 0.1, 1000), (0.5, 0.2, 30))

@@ -90,7 +90,8 @@ def _double_probes() -> list[tuple[nn.Module, nn.Module, torch.Tensor, str]]:
     return probes
 
 
-@checker("double_dqn_values", _reference_double, "dqn_helpers.update.next_state_values")
+@checker("double_dqn_values", _reference_double, "dqn_helpers.update.next_state_values",
+         delegates=(_reference_double, next_state_values))
 def check_double_dqn_values(student: Callable[..., torch.Tensor]) -> str:
     """``double_dqn_values(online_net, target_net, next_states)``: Q'(s', argmax_a Q(s', a))."""
     for online, target, states, given in _double_probes():
