@@ -27,3 +27,29 @@ def test_every_lesson_has_a_colab_badge_for_its_student_notebook():
         assert link in README, f"README has no Colab badge for {source.stem}"
     for linked in re.findall(r"colab\.research\.google\.com/github/[^/]+/[^/]+/blob/main/([^)]+)\)", README):
         assert (course.ROOT / linked).exists(), f"README links a missing notebook: {linked}"
+
+
+def test_the_readme_is_a_front_door():
+    """The two commands and the lesson table come before any long prose; the whole README stays short."""
+    lines = README.splitlines()
+    assert len(README.split()) < 1200, f"the README has {len(README.split())} words"
+    assert next(i for i, line in enumerate(lines) if line.startswith("make lab")) < 20
+    assert next(i for i, line in enumerate(lines) if line.startswith("| # | lesson")) < 45
+
+
+DOCS = [course.ROOT / "README.md", *sorted((course.ROOT / "docs").glob("*.md")),
+        course.ROOT / "benchmarks" / "results.md"]
+
+
+def test_every_relative_link_in_the_readme_and_the_docs_leads_to_a_file():
+    for document in DOCS:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", document.read_text()):
+            if "://" in target:
+                continue
+            assert (document.parent / target).exists(), f"{document.name} links a missing file: {target}"
+
+
+def test_the_moved_sections_are_reachable_from_the_readme():
+    for moved in ["docs/setup.md", "docs/cli.md", "docs/authoring.md", "docs/architecture.md", "docs/grading.md",
+                  "docs/teaching-guide.md", "benchmarks/results.md"]:
+        assert f"]({moved})" in README, f"the README does not link {moved}"

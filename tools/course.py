@@ -37,6 +37,7 @@ from datetime import datetime
 from pathlib import Path
 
 import course_map
+import grading
 import jupytext
 import lesson_plan
 import nbformat
@@ -50,7 +51,7 @@ LESSONS = ROOT / "lessons"
 NOTEBOOKS = ROOT / "notebooks"
 VERSIONS = {"student": NOTEBOOKS, "solution": NOTEBOOKS / "solutions"}
 QUICK_ENV_VAR = "DQN_QUICK"  # mirrors dqn_helpers.quick; the build must never run in quick mode
-KEPT_CELL_METADATA = ("tags", "nbval_reason")
+KEPT_CELL_METADATA = ("tags", "nbval_reason", "nbgrader")
 MAP_NAME = "dqn-map.svg"  # the map of the algorithm, attached to each lesson's first cell
 EXECUTION_TIMEOUT_S = 3 * 3600
 
@@ -186,11 +187,13 @@ def render(source: Path, version: str, repository: str | None = None,
     nb.cells[0].source = f"{badge}\n\n{title}\n\n{header(source, plan, repository)}\n{rest}"
     svg = course_map.svg(source.stem[:2]).encode()
     nb.cells[0].attachments = {MAP_NAME: {"image/svg+xml": base64.b64encode(svg).decode()}}
+    for cell in nb.cells:
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k in KEPT_CELL_METADATA}
+    grading.mark_for_grading(nb, source.stem)  # exercise cells and checker cells, as nbgrader reads them
     if version == "student":
         nb = clear_solutions(nb)
     for index, cell in enumerate(nb.cells):
         cell.id = f"{source.stem[:2]}-{index:03d}"
-        cell.metadata = {k: v for k, v in cell.metadata.items() if k in KEPT_CELL_METADATA}
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
@@ -280,7 +283,9 @@ def machine_name() -> str:
 def prose(names: list[str]) -> int:
     """Regenerate notebooks whose code cells are unchanged, keeping their outputs: a prose fix
     needs no re-run. Refused (nothing written) where a code cell's source or tags changed."""
-    code = lambda nb: [(c.source, dict(c.metadata)) for c in nb.cells if c.cell_type == "code"]  # noqa: E731
+    def code(nb: NotebookNode) -> list[tuple[str, dict]]:  # what running the cells depends on (not nbgrader's marks)
+        return [(c.source, {k: v for k, v in c.metadata.items() if k != "nbgrader"}) for c in nb.cells
+                if c.cell_type == "code"]
     updates = []
     for source in select(names):
         for version in VERSIONS:

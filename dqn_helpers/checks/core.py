@@ -401,7 +401,7 @@ def _not_counted(student: Any, reference: T, verdict: str, fallback: str) -> T:
     for key, value in list(namespace.items()):
         if value is student and student is not None and not key.startswith("_"):
             namespace[key] = reference
-    raise NotCounted(f"not counted: {verdict.splitlines()[0][2:].strip()}")
+    raise NotCounted(f"{verdict.split(':', 1)[0][2:].strip()}: not counted (the message above says why)")
 
 
 # --- comparing and reporting ----------------------------------------------------------------
