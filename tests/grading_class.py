@@ -84,7 +84,9 @@ def submit(course: Path, lesson: str, student: str, nb: nbformat.NotebookNode | 
 
 
 def lesson_class(course: Path, lesson: str) -> dict[str, float]:
-    """Complete, blank, a mistake, a delegation with its checker cell edited; the expected scores."""
+    """Complete; blank; a typical mistake in the first exercise and, in the last, a function that never returns
+    (a notebook of its own where the lesson has one exercise); a delegation with its checker cell edited.
+    Returns the expected scores."""
     number = lesson[:2]
     source = nbformat.read(course / "source" / lesson / f"{lesson}.ipynb", as_version=4)
     release = nbformat.read(course / "release" / lesson / f"{lesson}.ipynb", as_version=4)
@@ -96,13 +98,21 @@ def lesson_class(course: Path, lesson: str) -> dict[str, float]:
     pattern, replacement, _ = MISTAKES[number]
     assert re.search(pattern, first.source), f"lesson {number}: the mistake's pattern is not in its first exercise"
     first.source = re.sub(pattern, replacement, first.source, count=1)
+    hang_score = 0
+    hanging = wrong if len(answers(wrong)) > 1 else copy.deepcopy(source)  # a loop that never ends, when called
+    exercise = list(answers(hanging))[-1]
+    answers(hanging)[exercise].source = f"def {exercise}(*args, **kwargs):\n    while True:\n        pass"
+    if hanging is not wrong:
+        submit(course, lesson, "hang", hanging)
+        hang_score = total - 1
     submit(course, lesson, "mistake", wrong)
     delegating = copy.deepcopy(source)
     exercise, code = DELEGATIONS[number]
     answers(delegating)[exercise].source = code
     checks(delegating)[exercise].source = f"# {exercise} is fine, I checked it myself\npass"
     submit(course, lesson, "delegates", delegating)
-    return {"complete": total, "blank": 0.0, "mistake": total - 1, "delegates": total - 1}
+    expected = {"complete": total, "blank": 0.0, "mistake": total - 1 - (hanging is wrong), "delegates": total - 1}
+    return expected | ({"hang": hang_score} if hanging is not wrong else {})
 
 
 def failing_class(course: Path, lesson: str, other_lesson: Path) -> None:
@@ -120,6 +130,9 @@ def failing_class(course: Path, lesson: str, other_lesson: Path) -> None:
     submit(course, lesson, "patches_checker", with_first_answer(
         "import os\nos.environ['DQN_GRADING'] = '0'\nchecks.check_play_episode = lambda answer: answer\n"
         "dh.env.play_episode = lambda *args, **kwargs: 3\n\ndef play_episode(env, policy, seed=None):\n    return 3"))
+    slow = copy.deepcopy(source)  # no cell past its limit, the whole notebook past its own
+    slow.cells[1:1] = [nbformat.v4.new_code_cell("import time\ntime.sleep(25)") for _ in range(7)]
+    submit(course, lesson, "slow", slow)
     flood = copy.deepcopy(source)
     cell = next(iter(answers(flood).values()))
     cell.source += "\n\nfor i in range(200_000):\n    print('debug', i)"
@@ -137,9 +150,9 @@ def failing_class(course: Path, lesson: str, other_lesson: Path) -> None:
     submit(course, lesson, "ran_nothing", ran_nothing)
 
 
-def grade(course: Path, number: str) -> dict[str, tuple[float, float, str]]:
+def grade(course: Path, number: str, *options: str) -> dict[str, tuple[float, float, str]]:
     """The teaching guide's command; the scores and notes it wrote to grades.csv."""
-    run = subprocess.run([sys.executable, str(ROOT / "tools" / "grading.py"), "grade", str(course), number],
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / "grading.py"), "grade", str(course), number, *options],
                          capture_output=True, text=True, timeout=3600)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
     import csv
@@ -156,3 +169,18 @@ def feedback(course: Path, lesson: str, student: str) -> str:
     if note.exists():
         parts.append(note.read_text())
     return "\n".join(parts)
+
+
+def grade_a_class(course: Path, number: str) -> None:
+    """Grade ``lesson_class`` with the teaching guide's commands; check every grade and the feedback."""
+    lesson = make_course(course, number)
+    expected = lesson_class(course, lesson)
+    grades = grade(course, number)
+    assert {student: score for student, (score, _, _) in grades.items()} == expected
+    assert "❌" not in feedback(course, lesson, "complete")
+    assert MISTAKES[number][2] in feedback(course, lesson, "mistake")  # the feedback names the fault
+    assert "did not finish within" in feedback(course, lesson, "hang" if "hang" in expected else "mistake")
+    delegated = feedback(course, lesson, "delegates")
+    assert "uses the course" in delegated and DELEGATIONS[number][0] in delegated
+    assert "I checked it myself" not in delegated  # the edited checker cell was replaced by the release's
+    assert "not implemented yet" in feedback(course, lesson, "blank")

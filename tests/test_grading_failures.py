@@ -12,8 +12,8 @@ def test_every_broken_submission_gets_a_grade_and_a_reason_and_the_rest_of_the_c
     course = tmp_path / "course"
     lesson = make_course(course, "01", cell_timeout_s=30)
     failing_class(course, lesson, other_lesson=ROOT / "notebooks" / "03_replay_memory.ipynb")
-    grades = grade(course, "01")
-    assert set(grades) == {"hang", "crash", "memory_hog", "patches_checker", "flood", "corrupt", "other_lesson",
+    grades = grade(course, "01", "--student-timeout", "120")
+    assert set(grades) == {"hang", "crash", "memory_hog", "patches_checker", "slow", "flood", "corrupt", "other_lesson",
                            "deleted_checks", "ran_nothing"}
     assert all(maximum == 2 for _, maximum, _ in grades.values())
     # the first exercise hangs at the top of its cell: interrupted after 30 s, zero for it, the rest graded
@@ -22,6 +22,7 @@ def test_every_broken_submission_gets_a_grade_and_a_reason_and_the_rest_of_the_c
     assert grades["memory_hog"][0] <= 1 and "MemoryError" in feedback(course, lesson, "memory_hog")
     # switching the checker off from an answer cell changes nothing: the course's code is restored before each cell
     assert grades["patches_checker"][0] == 1 and "❌ play_episode" in feedback(course, lesson, "patches_checker")
+    assert grades["slow"][0] == 0 and "ran past its time limit" in grades["slow"][2]
     assert grades["flood"][0] == 2  # its prints are cut, its answers are right
     assert grades["corrupt"][0] == 0 and "could not be read" in grades["corrupt"][2]
     assert (course / "submitted" / "corrupt" / lesson / f"{lesson}.ipynb.not-graded").exists()  # never lost

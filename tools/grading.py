@@ -50,6 +50,8 @@ CELL_TIMEOUT_S = 300
 MEMORY_LIMIT_GB = 6
 """The grading kernel's memory (address space beyond what PyTorch maps at import): a runaway answer fails
 with MemoryError instead of taking the machine down."""
+STUDENT_TIMEOUT_S = 1800
+"""The most one student's whole notebook may take (``grade``); past it, that student is graded zero."""
 OUTPUT_LINES = 200
 """nbgrader's limit on the lines a cell's output keeps: a flood of prints is cut."""
 SCHEMA_VERSION = 3
@@ -116,6 +118,7 @@ os.environ["DQN_QUICK"] = "1"
 os.environ["SDL_VIDEODRIVER"] = "dummy"
 os.environ["MPLBACKEND"] = "agg"
 os.environ["WANDB_MODE"] = "disabled"
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread per kernel: kernels never fight over the cores
 os.environ.pop("WANDB_SERVICE", None)
 here = os.path.dirname(os.path.abspath(__file__))
 os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (here, os.environ.get("JUPYTER_PATH")) if p)
@@ -209,7 +212,7 @@ def screen_submissions(course_dir: Path, lesson: str) -> dict[str, str]:
     return notes
 
 
-def grade(course_dir: Path, lesson: str, student_timeout_s: float | None = None) -> list[Result]:
+def grade(course_dir: Path, lesson: str, student_timeout_s: float = STUDENT_TIMEOUT_S) -> list[Result]:
     """Autograde every submission of ``lesson``, write feedback and ``grades.csv``; returns the results."""
     course_dir = course_dir.resolve()
     lesson = resolve_lesson(course_dir, lesson)
@@ -218,10 +221,14 @@ def grade(course_dir: Path, lesson: str, student_timeout_s: float | None = None)
     notes = screen_submissions(course_dir, lesson)
     students = sorted(p.parent.name for p in (course_dir / "submitted").glob(f"*/{lesson}"))
     for student in students:  # one process per student: a crash or a hang stays with that student
-        run = nbgrader(course_dir, "autograde", lesson, "--student", student, "--force",
-                       timeout=student_timeout_s)
-        if run.returncode != 0 or not (course_dir / "autograded" / student / lesson).exists():
-            reason = _failure(run.stderr)
+        try:
+            run = nbgrader(course_dir, "autograde", lesson, "--student", student, "--force",
+                           timeout=student_timeout_s)
+            failed, log = run.returncode != 0, run.stderr
+        except subprocess.TimeoutExpired:  # the kernel, orphaned, stops by itself (ipykernel watches its parent)
+            failed, log = True, f"TotalTimeLimit {student_timeout_s:.0f} s"
+        if failed or not (course_dir / "autograded" / student / lesson).exists():
+            reason = _failure(log)
             notes[student] = (notes.get(student, "") + "; " if student in notes else "") + (
                 f"the notebook could not be run to the end ({reason}): graded zero")
     nbgrader(course_dir, "generate_feedback", lesson, "--force")
@@ -233,7 +240,8 @@ def grade(course_dir: Path, lesson: str, student_timeout_s: float | None = None)
 
 def _failure(log: str) -> str:
     for pattern, said in (("DeadKernelError", "the kernel died"), ("Kernel died", "the kernel died"),
-                          ("CellTimeoutError", "a cell ran past its time limit"), ("MemoryError", "out of memory")):
+                          ("CellTimeoutError", "a cell ran past its time limit"), ("MemoryError", "out of memory"),
+                          ("TotalTimeLimit", "the whole notebook ran past its time limit")):
         if pattern in log:
             return said
     lines = [line for line in log.splitlines() if "[AutogradeApp | ERROR]" in line]
@@ -299,12 +307,14 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("grade", help="autograde a lesson's submissions, write feedback and grades.csv")
     run.add_argument("course_dir", type=Path)
     run.add_argument("lesson", help="the lesson's number or folder name, e.g. 06")
+    run.add_argument("--student-timeout", type=float, default=STUDENT_TIMEOUT_S, metavar="SECONDS",
+                     help=f"the most one student's notebook may take in all (default {STUDENT_TIMEOUT_S} s)")
     args = parser.parse_args(argv)
     if args.command == "init":
         for path in init(args.course_dir, args.lessons):
             print(f"wrote {path}")
         return 0
-    for result in grade(args.course_dir, args.lesson):
+    for result in grade(args.course_dir, args.lesson, args.student_timeout):
         note = f"  ({result.note})" if result.note else ""
         print(f"{result.student}: {result.score:g} / {result.max_score:g}{note}")
     return 0
