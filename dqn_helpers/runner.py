@@ -102,11 +102,32 @@ def train_in_folder(trainer: Trainer, out_dir: Path, wandb_mode: str, progress: 
     except KeyboardInterrupt:  # stopped while W&B starts (it can wait on the network): nothing trained yet
         return RunResult(out_dir, save_and_say_interrupted(trainer, run_file), trainer)
     started, steps_before = time.perf_counter(), trainer.step_count
-    # A stop pressed while the progress bar and the live plot appear, or while the plot draws its last
-    # frame, is honoured once they are done: an interrupt outside the loop must not end in a traceback.
+    watchers = [ProgressBar(progress), CsvLog(out_dir), *([WandbLog(tracker)] if tracker else []), *observers]
+    completed, stopped = train_observed(trainer, run_file, checkpoint_every, watchers)
+    summary = None
+    if completed:
+        summary = write_outputs(trainer, out_dir, tracker, time.perf_counter() - started,
+                                trainer.step_count - steps_before, video, progress, stopped)
+    else:
+        with deferred_interrupt(shield=True):
+            finish_tracking(tracker, None, None)
+    if summary is None:
+        return RunResult(out_dir, False, trainer)
+    for finished_with in (run_file, run_file.with_name(RUN_FILE + ".prev")):
+        finished_with.unlink(missing_ok=True)  # done: the outputs hold what matters, the big run files go
+    return RunResult(out_dir, True, trainer, summary)
+
+
+def train_observed(trainer: Trainer, run_file: Path, checkpoint_every: int | None,
+                   observers: list[Observer]) -> tuple[bool, bool]:
+    """Train with ``observers`` attached: (completed, stop requested while the observers finished).
+
+    A stop pressed while the progress bar and the live plot appear, or while the plot draws its
+    last frame, is honoured once they are done: an interrupt outside the loop must not end in a
+    traceback, and must not lose the run.
+    """
     with deferred_interrupt(shield=True) as stopped_while_starting:
-        trainer.attach([ProgressBar(progress), CsvLog(out_dir), *([WandbLog(tracker)] if tracker else []),
-                        *observers])
+        trainer.attach(observers)
     try:
         if stopped_while_starting():
             completed = save_and_say_interrupted(trainer, run_file)
@@ -115,14 +136,19 @@ def train_in_folder(trainer: Trainer, out_dir: Path, wandb_mode: str, progress: 
     finally:
         with deferred_interrupt(shield=True) as stopped_while_ending:
             trainer.detach_all()
+    return completed, stopped_while_ending()
+
+
+def write_outputs(trainer: Trainer, out_dir: Path, tracker: Any, seconds: float, steps: int, video: bool,
+                  progress: bool, stopped: bool) -> dict[str, Any] | None:
+    """A trained run's outputs and its W&B summary; None (the trained run kept in run.pt) if stopped first."""
+    run_file = out_dir / RUN_FILE
+    live = {k: v.detach().clone() for k, v in trainer.agent.online.state_dict().items()}
     summary = None
-    live = {k: v.detach().clone() for k, v in trainer.agent.online.state_dict().items()} if completed else None
     try:
-        if completed:
-            if stopped_while_ending():
-                raise KeyboardInterrupt
-            summary = finish_run(trainer, out_dir, time.perf_counter() - started,
-                                 trainer.step_count - steps_before, video=video, progress=progress)
+        if stopped:
+            raise KeyboardInterrupt
+        summary = finish_run(trainer, out_dir, seconds, steps, video=video, progress=progress)
     except KeyboardInterrupt:  # trained but not yet evaluated: keep the training
         keep_trained_run(trainer, live, run_file)
         print(f"\nInterrupted while writing the outputs: the trained run is saved to {run_file}. "
@@ -139,11 +165,7 @@ def train_in_folder(trainer: Trainer, out_dir: Path, wandb_mode: str, progress: 
         finish_tracking(tracker, summary, out_dir / "agent.mp4" if video else None)
     if summary is not None and stopped_while_closing():
         print(f"\nStop requested after the run had finished: its outputs are complete in {out_dir}.")
-    if summary is None:
-        return RunResult(out_dir, False, trainer)
-    for finished_with in (run_file, run_file.with_name(RUN_FILE + ".prev")):
-        finished_with.unlink(missing_ok=True)  # done: the outputs hold what matters, the big run files go
-    return RunResult(out_dir, True, trainer, summary)
+    return summary
 
 
 def keep_trained_run(trainer: Trainer, live: dict[str, torch.Tensor] | None, run_file: Path) -> bool:
