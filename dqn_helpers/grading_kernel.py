@@ -44,18 +44,17 @@ def _is_code(value: Any) -> bool:
 
 def snapshot() -> list[tuple[Any, dict[str, Any]]]:
     """The functions, classes and submodules of every course module, and the methods of its classes."""
-    import dqn_helpers
     import dqn_helpers.checks  # noqa: F401 - every checker, imported before any student code runs
 
+    methods = ("__init__", "__call__", "__len__", "__getitem__")
     saved: list[tuple[Any, dict[str, Any]]] = []
     for module in _course_modules():
         names = {k: v for k, v in vars(module).items() if _is_code(v) and not k.startswith("__")}
         saved.append((module, names))
         for value in names.values():
             if isinstance(value, type) and value.__module__ == module.__name__:
-                saved.append((value, {k: v for k, v in vars(value).items() if _is_code(v) and not k.startswith("__")
-                                      or k in ("__init__", "__call__", "__len__", "__getitem__")}))
-    del dqn_helpers
+                saved.append((value, {k: v for k, v in vars(value).items()
+                                      if (_is_code(v) and not k.startswith("__")) or k in methods}))
     return saved
 
 

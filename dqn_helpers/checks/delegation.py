@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from types import CodeType, FunctionType, MethodType, ModuleType
 from typing import Any
 
-_CHAIN_STARTS = {"LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF", "LOAD_CLASSDEREF", "LOAD_FAST", "IMPORT_NAME"}
+_CHAIN_STARTS = {"LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF", "LOAD_CLASSDEREF", "LOAD_FAST"}  # and IMPORT_NAME, below
 _CHAIN_STEPS = {"LOAD_ATTR", "LOAD_METHOD", "IMPORT_FROM"}
 _STORES = {"STORE_FAST", "STORE_NAME", "STORE_DEREF"}
 
