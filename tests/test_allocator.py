@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import pytest
 
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt and getrusage")
+
+# Page faults per round of malloc, touch and free of one 8 MiB block, after one warm-up round.
+BLOCK_PROBE = """
+import ctypes, resource
+from dqn_helpers.allocator import keep_freed_memory
+if {keep}:
+    assert keep_freed_memory()
+libc = ctypes.CDLL(None)
+libc.malloc.restype, libc.free.argtypes = ctypes.c_void_p, [ctypes.c_void_p]
+SIZE = 8 * 2**20
+def one_round():
+    block = libc.malloc(SIZE)
+    ctypes.memset(block, 1, SIZE)
+    libc.free(block)
+one_round()
+faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(20):
+    one_round()
+print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / 20, 0.0)
+"""
+
 # The page faults (and seconds) of a greedy forward pass over 100 observations, after warm-up.
-PROBE = """
+PASS_PROBE = """
 import resource, time, torch
 from dqn_helpers.allocator import keep_freed_memory
 from dqn_helpers.model import PixelDQN
@@ -25,22 +48,36 @@ print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / 30, second
 """
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt and getrusage")
-def test_keeping_freed_blocks_makes_a_repeated_large_allocation_cheaper():
+def faults_and_seconds(probe: str, keep: bool) -> tuple[float, float]:
+    """Run a probe in a fresh process, without MALLOC_* settings from the caller's environment."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("MALLOC_")}
+    out = subprocess.run([sys.executable, "-c", probe.format(keep=keep)], capture_output=True, text=True,
+                         check=True, env=env)
+    faults, seconds = out.stdout.split()
+    return float(faults), float(seconds)
+
+
+@linux_only
+def test_a_freed_block_is_kept_for_the_next_allocation_of_its_size():
+    """glibc maps a block of this size anew after every free (its dynamic threshold only grows to the
+    size of a freed block, and a block of that size is still mapped), so each round faults fresh pages
+    in (about 100 a round on this project's machine). Kept, the block is reused: no fault at all.
+    This is the setting's whole effect, free of what torch allocates on a given CPU."""
+    kept, _ = faults_and_seconds(BLOCK_PROBE, keep=True)
+    default, _ = faults_and_seconds(BLOCK_PROBE, keep=False)
+    assert kept < 1 <= default, f"page faults per round: kept {kept:.1f} vs default {default:.1f}"
+
+
+@linux_only
+def test_a_repeated_greedy_pass_faults_almost_no_pages_once_freed_blocks_are_kept():
     """A greedy pass over 100 observations allocates and frees megabytes of activations each time.
 
-    By default glibc hands those blocks back to the OS, so every pass faults their pages in again
-    (about 2,200-2,500 page faults a pass on this project's machine); kept, the next pass reuses
-    them (0-2). The count is what the setting changes; the time it saves depends on how dear a
-    page fault is on the machine (a pass took 7.6-10.7 ms kept against 13.1-17.9 ms on
-    2026-12-04, 7 against 102 ms on an earlier day), so it is reported, not asserted.
+    Kept, the next pass reuses them (0-2 page faults a pass). Without the setting it depends on the
+    CPU: on an Intel Xeon here about 2,300 faults a pass (16 ms against 10 ms kept, 2026-12-07), on
+    the machine CI used the same day none, as torch's kernels there allocated blocks glibc kept anyway.
+    So the default is reported, not asserted; the time a fault costs is reported too.
     """
-    def faults_and_seconds(keep: bool) -> tuple[float, float]:
-        out = subprocess.run([sys.executable, "-c", PROBE.format(keep=keep)], capture_output=True, text=True,
-                             check=True)
-        faults, seconds = out.stdout.split()
-        return float(faults), float(seconds)
-
-    (kept, kept_s), (default, default_s) = faults_and_seconds(True), faults_and_seconds(False)
-    assert kept * 20 < default, (f"page faults per pass: kept {kept:.0f} vs default {default:.0f} "
-                                 f"({kept_s * 1e3:.2f} vs {default_s * 1e3:.2f} ms per pass)")
+    kept, kept_s = faults_and_seconds(PASS_PROBE, keep=True)
+    default, default_s = faults_and_seconds(PASS_PROBE, keep=False)
+    assert kept < 50, (f"page faults per pass: kept {kept:.0f} vs default {default:.0f} "
+                       f"({kept_s * 1e3:.2f} vs {default_s * 1e3:.2f} ms per pass)")
