@@ -3,6 +3,8 @@
 They subclass ``ValueError`` too, so code that already catches ``ValueError`` keeps working.
 """
 
+from dqn_helpers.i18n import _
+
 
 class DQNHelpersError(ValueError):
     """Base class: bad input to a ``dqn_helpers`` function."""
@@ -30,8 +32,8 @@ class RunInterrupted(Exception):
 
     def __init__(self, out_dir: object, step: int) -> None:
         self.out_dir, self.step = out_dir, step
-        super().__init__(f"Stopped at step {step:,}: the run is saved in {out_dir}. The cells below did not run. "
-                         "Run this cell again to resume it.")
+        super().__init__(_("Stopped at step {step:,}: the run is saved in {folder}. The cells below did not run. "
+                           "Run this cell again to resume it.").format(step=step, folder=out_dir))
 
     def _render_traceback_(self) -> list[str]:
         return [f"■ {self}"]

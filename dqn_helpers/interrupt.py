@@ -8,6 +8,8 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from dqn_helpers.i18n import _
+
 SIGNALS = (signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else []))
 """Ctrl-C; what Colab, Docker, Slurm and ``kill`` send; and what closing the terminal sends."""
 
@@ -35,7 +37,7 @@ def deferred_interrupt(shield: bool = False) -> Iterator[Callable[[], bool]]:
     def handler(_signum, _frame) -> None:
         if requested and shield:  # a save in progress: stopping it now would lose the steps it holds
             if len(requested) == 1:
-                print("\nSaving the run first; it stops as soon as the save is written.", file=sys.stderr)
+                print("\n" + _("Saving the run first; it stops as soon as the save is written."), file=sys.stderr)
             requested.append(True)
             return
         if requested:
@@ -64,7 +66,7 @@ ACKNOWLEDGE_AFTER_S = 1.0
 
 def acknowledge() -> None:
     try:
-        print("\nStop requested: the run finishes the step it is in, saves, then exits. Press Ctrl-C again "
-              "to stop at once (the run then resumes from its last save).", file=sys.stderr, flush=True)
+        print("\n" + _("Stop requested: the run finishes the step it is in, saves, then exits. Press Ctrl-C again "
+                       "to stop at once (the run then resumes from its last save)."), file=sys.stderr, flush=True)
     except (OSError, ValueError):
         pass  # no console left to tell

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from dqn_helpers.i18n import _
 from dqn_helpers.loop import EpisodeLog, EvalLog, Observer, Trainer
 
 EPISODE_COLUMNS = ["step", "episode", "length", "epsilon"]
@@ -91,9 +92,9 @@ class CsvLog(Observer):
                 handle.close()
             except OSError:
                 pass  # what it could not write is lost; on_end writes the file again, whole
-            print(f"\n{self.out_dir / name} could not be written ({error.strerror or error}); training goes on, "
-                  "and the file is written again from the run's history when the run resumes or ends.",
-                  file=sys.stderr)
+            print("\n" + _("{file} could not be written ({reason}); training goes on, and the file is written again "
+                           "from the run's history when the run resumes or ends.")
+                  .format(file=self.out_dir / name, reason=error.strerror or error), file=sys.stderr)
 
     def on_start(self, trainer: Trainer) -> None:
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -107,12 +108,12 @@ class CsvLog(Observer):
         self._append("evals.csv", eval_row(evaluation))
 
     def on_end(self, trainer: Trainer) -> None:
-        for handle, _ in self.files.values():
+        for handle, _writer in self.files.values():
             handle.close()
         if len(self.files) < 2:  # a write failed on the way: try once more, whole, from the history
             try:
                 self.on_start(trainer)
-                for handle, _ in self.files.values():
+                for handle, _writer in self.files.values():
                     handle.close()
             except OSError:
                 pass  # still no room: the history is in run.pt, and the next session writes the files

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dqn_helpers.i18n import _
+
 PLACEHOLDER = "?"
 
 
@@ -228,13 +230,13 @@ class Quiz:
 
     def _repr_markdown_(self) -> str:
         if not self.questions:
-            return f"*No quiz for lesson {self.lesson}.*"
+            return _("*No quiz for lesson {lesson}.*").format(lesson=self.lesson)
         lines = []
         for number, question in enumerate(self.questions, start=1):
-            lines.append(f"**{number}.** {question.text}\n")
-            lines += [f"- **{letter})** {text}" for letter, (text, _) in question.choices.items()]
+            lines.append(f"**{number}.** {_(question.text)}\n")
+            lines += [f"- **{letter})** {_(text)}" for letter, (text, _why) in question.choices.items()]
             lines.append("")
-        lines.append('Answer each with `quiz.answer(number, "letter")`, e.g. `quiz.answer(1, "a")`.')
+        lines.append(_('Answer each with `quiz.answer(number, "letter")`, e.g. `quiz.answer(1, "a")`.'))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -247,23 +249,26 @@ class Quiz:
 
     def _verdict(self, number: Any, choice: Any) -> bool:
         if not self.questions:
-            print(f"❌ there is no quiz for lesson {self.lesson}.")
+            print(_("❌ there is no quiz for lesson {lesson}.").format(lesson=self.lesson))
             return False
         if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= len(self.questions):
-            print(f"❌ question {number!r} does not exist: the questions are numbered 1 to {len(self.questions)}.")
+            print(_("❌ question {number} does not exist: the questions are numbered 1 to {count}.")
+                  .format(number=repr(number), count=len(self.questions)))
             return False
         question = self.questions[number - 1]
         letters = ", ".join(question.choices)
         if choice == PLACEHOLDER or choice is None:
-            print(f"⏳ question {number}: replace \"{PLACEHOLDER}\" with your choice ({letters}).")
+            print(_("⏳ question {number}: replace \"{placeholder}\" with your choice ({letters}).")
+                  .format(number=number, placeholder=PLACEHOLDER, letters=letters))
             return False
         picked = str(choice).strip().lower().rstrip(")")
         if picked not in question.choices:
-            print(f"❌ question {number}: {choice!r} is not one of the choices ({letters}).")
+            print(_("❌ question {number}: {choice} is not one of the choices ({letters}).")
+                  .format(number=number, choice=repr(choice), letters=letters))
             return False
-        _, why = question.choices[picked]
+        why = _(question.choices[picked][1])
         if picked == question.correct:
-            print(f"✅ question {number}: {why}")
+            print(_("✅ question {number}: {why}").format(number=number, why=why))
             return True
-        print(f"❌ question {number}: not {picked}) — {why} Try again.")
+        print(_("❌ question {number}: not {picked}) — {why} Try again.").format(number=number, picked=picked, why=why))
         return False

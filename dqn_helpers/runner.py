@@ -28,6 +28,7 @@ import torch
 
 from dqn_helpers.checkpoint import load_run, save_policy, save_run
 from dqn_helpers.errors import DQNHelpersError, RunInterrupted
+from dqn_helpers.i18n import _
 from dqn_helpers.interrupt import deferred_interrupt
 from dqn_helpers.lock import folder_lock
 from dqn_helpers.loop import FINAL_EVAL_SEED_OFFSET, VIDEO_SEED, Observer, Trainer
@@ -95,8 +96,9 @@ def train_in_folder(trainer: Trainer, out_dir: Path, wandb_mode: str, progress: 
     resuming = resume and run_file.exists()
     if resuming:
         changed = load_run(run_file, trainer)
-        print(f"Resuming the run saved in {run_file} at step {trainer.step_count:,}"
-              + (f", with changed settings: {'; '.join(changed)}." if changed else "."))
+        print(_("Resuming the run saved in {file} at step {step:,}, with changed settings: {changes}.")
+              .format(file=run_file, step=trainer.step_count, changes="; ".join(changed)) if changed else
+              _("Resuming the run saved in {file} at step {step:,}.").format(file=run_file, step=trainer.step_count))
     try:
         tracker = start_tracking(wandb_mode, asdict(trainer.config), out_dir, name=out_dir.name, resuming=resuming)
     except KeyboardInterrupt:  # stopped while W&B starts (it can wait on the network): nothing trained yet
@@ -151,8 +153,8 @@ def write_outputs(trainer: Trainer, out_dir: Path, tracker: Any, seconds: float,
         summary = finish_run(trainer, out_dir, seconds, steps, video=video, progress=progress)
     except KeyboardInterrupt:  # trained but not yet evaluated: keep the training
         keep_trained_run(trainer, live, run_file)
-        print(f"\nInterrupted while writing the outputs: the trained run is saved to {run_file}. "
-              "Run the same command (or cell) again to finish.")
+        print("\n" + _("Interrupted while writing the outputs: the trained run is saved to {file}. "
+                       "Run the same command (or cell) again to finish.").format(file=run_file))
     except (Exception, MemoryError) as error:  # a full disk, no memory left...: the training must not be lost
         saved = keep_trained_run(trainer, live, run_file)
         kept = (f"the trained run is saved to {run_file}: free what is missing and run the same command (or cell) "
@@ -164,7 +166,8 @@ def write_outputs(trainer: Trainer, out_dir: Path, tracker: Any, seconds: float,
     with deferred_interrupt(shield=True) as stopped_while_closing:  # the outputs are written: finish closing
         finish_tracking(tracker, summary, out_dir / "agent.mp4" if video else None)
     if summary is not None and stopped_while_closing():
-        print(f"\nStop requested after the run had finished: its outputs are complete in {out_dir}.")
+        print("\n" + _("Stop requested after the run had finished: its outputs are complete in {folder}.")
+              .format(folder=out_dir))
     return summary
 
 
@@ -237,8 +240,8 @@ def save_and_say_interrupted(trainer: Trainer, run_file: Path) -> bool:
 
 
 def say_interrupted(trainer: Trainer, run_file: Path) -> bool:
-    print(f"\nInterrupted at step {trainer.step_count:,}: saved to {run_file}. "
-          "Run the same command (or cell) again to resume.")
+    print("\n" + _("Interrupted at step {step:,}: saved to {file}. Run the same command (or cell) again to resume.")
+          .format(step=trainer.step_count, file=run_file))
     return False
 
 

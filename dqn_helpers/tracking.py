@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from dqn_helpers.errors import DQNHelpersError
+from dqn_helpers.i18n import _
 
 MODES = ("auto", "online", "offline", "disabled")
 WANDB_HOST = "api.wandb.ai"
@@ -63,8 +64,8 @@ def resolve_mode(mode: str) -> str:
     if mode == "online":
         problem = unreachable_reason()
         if problem is not None:  # wandb itself would wait ~90 s, then raise
-            print(f"W&B: cannot reach {wandb_server()} ({problem}); logging offline instead "
-                  "(upload later with `wandb sync`).", file=sys.stderr)
+            print(_("W&B: cannot reach {server} ({problem}); logging offline instead (upload later with "
+                    "`wandb sync`).").format(server=wandb_server(), problem=problem), file=sys.stderr)
             return "offline"
     return mode
 
@@ -135,9 +136,10 @@ def start_tracking(mode: str, config: dict[str, Any], out_dir: Path, name: str, 
         if mode != "online":
             raise DQNHelpersError(f"W&B could not start ({type(error).__name__}: {str(error)[:200]}); "
                                   "use --wandb disabled to train without it") from None
-        print(f"W&B: {wandb_server()} did not let the run start ({type(error).__name__}: "
-              f"{str(error).splitlines()[0][:150] if str(error) else 'no reason given'}); logging offline instead "
-              "(upload later with `wandb sync`).", file=sys.stderr)
+        reason = str(error).splitlines()[0][:150] if str(error) else _("no reason given")
+        print(_("W&B: {server} did not let the run start ({kind}: {reason}); logging offline instead (upload later "
+                "with `wandb sync`).").format(server=wandb_server(), kind=type(error).__name__, reason=reason),
+              file=sys.stderr)
         run = init("offline")
     id_file.write_text(run.id + "\n")
     return run

@@ -48,6 +48,7 @@ import numpy as np
 import torch
 
 from dqn_helpers.checks.delegation import delegated_to, describe
+from dqn_helpers.i18n import _
 
 T = TypeVar("T")
 
@@ -82,13 +83,13 @@ class Mistake(Exception):
     def report(self) -> str:
         lines = [self.problem]
         if self.given is not None:
-            lines.append(f"   input:    {self.given}")
+            lines.append(_("   input:    {given}").format(given=self.given))
         if self.expected is not None or self.got is not None:
             expected, got = format_pair(self.expected, self.got)
-            lines.append(f"   expected: {expected}")
-            lines.append(f"   got:      {got}")
+            lines.append(_("   expected: {expected}").format(expected=expected))
+            lines.append(_("   got:      {got}").format(got=got))
         if self.hint:
-            lines.append(f"   hint:     {self.hint}")
+            lines.append(_("   hint:     {hint}").format(hint=self.hint))
         return "\n".join(lines)
 
 
@@ -111,13 +112,14 @@ class StudentError(Exception):
     def report(self) -> str:
         kind = type(self.error).__name__
         message = str(self.error).strip().splitlines()
-        lines = [f"your code raised {kind}: {message[0] if message else ''}"[:300]]
+        first = message[0] if message else ""
+        lines = [_("your code raised {kind}: {message}").format(kind=kind, message=first)[:300]]
         location = student_line(self.error)
         if location:
-            lines.append(f"   at:       {location}")
-        lines.append(f"   input:    {self.given}")
+            lines.append(_("   at:       {location}").format(location=location))
+        lines.append(_("   input:    {given}").format(given=self.given))
         if self.hint:
-            lines.append(f"   hint:     {self.hint}")
+            lines.append(_("   hint:     {hint}").format(hint=self.hint))
         return "\n".join(lines)
 
 
@@ -156,8 +158,9 @@ def student_line(error: BaseException) -> str | None:
             continue
         code = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip()
         if "ipykernel" in frame.filename or frame.filename.startswith("<ipython-input"):
-            return f"line {frame.lineno} of your cell: {code}"
-        return f"line {frame.lineno} of {os.path.basename(frame.filename)}: {code}"
+            return _("line {line} of your cell: {code}").format(line=frame.lineno, code=code)
+        return _("line {line} of {file}: {code}").format(line=frame.lineno, file=os.path.basename(frame.filename),
+                                                         code=code)
     return None
 
 
@@ -170,40 +173,40 @@ def explain(error: BaseException) -> str | None:
     """A hint for errors that first-time students meet often, read from the error itself."""
     text = str(error)
     if isinstance(error, NotImplementedError) and "forward" in text:
-        return ("your network has no method called `forward` (check its spelling and indentation: "
-                "`def forward(self, x):` inside the class).")
+        return _("your network has no method called `forward` (check its spelling and indentation: "
+                 "`def forward(self, x):` inside the class).")
     if isinstance(error, ValueError) and "values to unpack" in text:
-        return ("gymnasium's env.step(action) returns 5 values (observation, reward, terminated, "
-                "truncated, info) and env.reset() returns 2 (observation, info).")
+        return _("gymnasium's env.step(action) returns 5 values (observation, reward, terminated, "
+                 "truncated, info) and env.reset() returns 2 (observation, info).")
     if isinstance(error, AttributeError) and "Module.__init__() call" in text:
-        return "call `super().__init__()` first thing in your network's __init__."
+        return _("call `super().__init__()` first thing in your network's __init__.")
     if isinstance(error, AttributeError) and any(f"'{a}'" in text for a in ("state", "x_threshold")):
-        return ("gymnasium's wrappers do not pass the physics through: read it from the bare "
-                "environment, env.unwrapped.state and env.unwrapped.x_threshold.")
+        return _("gymnasium's wrappers do not pass the physics through: read it from the bare "
+                 "environment, env.unwrapped.state and env.unwrapped.x_threshold.")
     if isinstance(error, NameError):
         name = getattr(error, "name", None) or text
-        return (f"`{name}` is not defined where your function runs: use the function's arguments "
-                "(or define it in your cell).")
+        return _("`{name}` is not defined where your function runs: use the function's arguments "
+                 "(or define it in your cell).").format(name=name)
     if isinstance(error, RuntimeError) and "backward through the graph a second time" in text:
-        return ("do not call loss.backward() yourself here: return the loss, and the training step "
-                "calls backward() once.")
+        return _("do not call loss.backward() yourself here: return the loss, and the training step "
+                 "calls backward() once.")
     if isinstance(error, RuntimeError) and "shapes cannot be multiplied" in text:
-        return ("the linear layer's input size does not match the number of values you flatten: "
-                "compute it from the convolutions' output sizes, not by hand.")
+        return _("the linear layer's input size does not match the number of values you flatten: "
+                 "compute it from the convolutions' output sizes, not by hand.")
     if isinstance(error, RuntimeError) and "same device" in text:
-        return ("a tensor you created lives on another device than the batch: create it with "
-                "device=<an input tensor>.device.")
+        return _("a tensor you created lives on another device than the batch: create it with "
+                 "device=<an input tensor>.device.")
     if isinstance(error, RuntimeError) and "Expected 3D (unbatched) or 4D (batched) input" in text:
-        return ("the network takes a batch of screens (B, C, H, W): torch.cat joins (1, C, H, W) states along "
-                "the batch axis, while torch.stack or unsqueeze would add a fifth dimension.")
+        return _("the network takes a batch of screens (B, C, H, W): torch.cat joins (1, C, H, W) states along "
+                 "the batch axis, while torch.stack or unsqueeze would add a fifth dimension.")
     if isinstance(error, IndexError) and "shape of the mask" in text:
-        return ("a boolean mask and the tensor it indexes need the same length, one entry per transition: "
-                "size new tensors with len(transitions), not a fixed number.")
+        return _("a boolean mask and the tensor it indexes need the same length, one entry per transition: "
+                 "size new tensors with len(transitions), not a fixed number.")
     if isinstance(error, RuntimeError) and "Index tensor must have the same number of dimensions" in text:
-        return ("gather needs its index as a column, (B, 1): argmax(dim=1, keepdim=True), or .unsqueeze(1) on "
-                "a (B,) tensor of actions.")
+        return _("gather needs its index as a column, (B, 1): argmax(dim=1, keepdim=True), or .unsqueeze(1) on "
+                 "a (B,) tensor of actions.")
     if isinstance(error, RecursionError):
-        return "your function calls itself without end: did a name in it shadow the function?"
+        return _("your function calls itself without end: did a name in it shadow the function?")
     return None
 
 
@@ -239,9 +242,9 @@ def call(fn: Callable[..., T], *args: Any, given: str, time_limit: float | None 
         with _time_limit(time_limit):
             return fn(*args, **kwargs)
     except TimeLimit:
-        raise Mistake(f"your code did not finish within {time_limit:.0f} s.", given=given,
-                      hint="look for a loop that never ends (a `while` whose condition never "
-                           "becomes False, or a missing `break`).") from None
+        raise Mistake(_("your code did not finish within {seconds:.0f} s.").format(seconds=time_limit), given=given,
+                      hint=_("look for a loop that never ends (a `while` whose condition never "
+                             "becomes False, or a missing `break`).")) from None
     except NotImplementedError as error:
         if _raised_by_student(error):
             raise NotDone(_frames(error)[-1].name) from None
@@ -296,9 +299,9 @@ class _CappedPrints(io.TextIOBase):
             self._line = ""
         if not self.kept:
             return None
-        lines = ["   (your code printed:)"] + [f"   | {line}" for line in self.kept]
+        lines = [_("   (your code printed:)")] + [f"   | {line}" for line in self.kept]
         if self.more:
-            lines.append(f"   | ... {self.more:,} more lines cut")
+            lines.append(_("   | ... {count:,} more lines cut").format(count=self.more))
         return "\n".join(lines)
 
 
@@ -316,20 +319,23 @@ def checker(
     def decorate(probe: Callable[[T], str]) -> Callable[[Any], T]:
         @functools.wraps(probe)
         def check(student: Any = None) -> T:
-            shown = reference_name if " " in reference_name else f"`{reference_name}`"  # words, or code
-            fallback = f"   (the rest of this lesson uses the reference {shown}, so you can go on)"
+            # words (translated when the lesson's module marked them), or code
+            shown = _(reference_name) if " " in reference_name else f"`{reference_name}`"
+            fallback = _("   (the rest of this lesson uses the reference {shown}, so you can go on)").format(
+                shown=shown)
             if student is None or not callable(student):
-                return _not_counted(student, reference, f"{NOT_DONE} {name}: not defined yet. Run the exercise "
-                                                        "cell above first.", fallback)
+                return _not_counted(student, reference, _("⏳ {name}: not defined yet. Run the exercise "
+                                                          "cell above first.").format(name=name), fallback)
             if student is reference:  # the fallback a failed check put in place, checked again
-                return _not_counted(student, reference, f"{NOT_DONE} {name}: this is the course's own reference, "
+                return _not_counted(student, reference, _("⏳ {name}: this is the course's own reference, "
                                     "not an answer. If a failed check put it here, run your exercise cell again, "
-                                    "then this cell.", fallback)
+                                    "then this cell.").format(name=name), fallback)
             used = delegated_to(student, handed_to)
             if used is not None:
-                return _not_counted(student, reference, f"{WRONG} {name}: your answer uses the course's own "
-                                    f"`{describe(used)}`, so the exercise is not done yet. Write the steps "
-                                    "yourself (the hints above the exercise cell help).", fallback)
+                return _not_counted(student, reference, _("❌ {name}: your answer uses the course's own "
+                                    "`{reference}`, so the exercise is not done yet. Write the steps "
+                                    "yourself (the hints above the exercise cell help).").format(
+                                        name=name, reference=describe(used)), fallback)
             prints = _CappedPrints()
             verdict: str
             passed = False
@@ -339,21 +345,25 @@ def checker(
                     warnings.simplefilter("ignore")
                     summary = probe(student)
             except NotDone as unfinished:
-                part = (f" (`{unfinished.part}` still raises NotImplementedError)"
+                part = (_(" (`{part}` still raises NotImplementedError)").format(part=unfinished.part)
                         if unfinished.part and unfinished.part != name else "")
-                verdict = (f"{NOT_DONE} {name}: not implemented yet{part}. Replace the "
-                           "`raise NotImplementedError(...)` line with your code, then run this cell again.")
+                verdict = _("⏳ {name}: not implemented yet{part}. Replace the "
+                            "`raise NotImplementedError(...)` line with your code, then run this cell again.").format(
+                                name=name, part=part)
             except (Mistake, StudentError) as wrong:
                 verdict = f"{WRONG} {name}: {wrong.report()}"
             except Exception as bug:  # noqa: BLE001 - never raise into the notebook
                 if student_line(bug):  # the failure went through the student's code
-                    verdict = f"{WRONG} {name}: {StudentError(bug, 'one of the checker probes').report()}"
+                    report = StudentError(bug, _("one of the checker probes")).report()
+                    verdict = f"{WRONG} {name}: {report}"
                 else:
-                    verdict = (f"{WRONG} {name}: the checker itself failed ({type(bug).__name__}: {bug}). "
-                               "Please report this; your code may be fine.")
+                    verdict = _("❌ {name}: the checker itself failed ({kind}: {error}). "
+                                "Please report this; your code may be fine.").format(
+                                    name=name, kind=type(bug).__name__, error=bug)
             else:
                 passed = True
-                verdict = f"{PASSED} {name}: {summary}\n   (the rest of this lesson uses your `{name}`)"
+                verdict = f"{PASSED} {name}: {summary}\n" + _("   (the rest of this lesson uses your `{name}`)").format(
+                    name=name)
             shown = prints.summary()
             if shown:
                 print(shown)
@@ -401,7 +411,9 @@ def _not_counted(student: Any, reference: T, verdict: str, fallback: str) -> T:
     for key, value in list(namespace.items()):
         if value is student and student is not None and not key.startswith("_"):
             namespace[key] = reference
-    raise NotCounted(f"{verdict.split(':', 1)[0][2:].strip()}: not counted (the message above says why)")
+    # every verdict starts "<symbol> <name>:", in every language
+    raise NotCounted(_("{name}: not counted (the message above says why)").format(
+        name=verdict.split(":", 1)[0][2:].strip()))
 
 
 # --- comparing and reporting ----------------------------------------------------------------
@@ -472,7 +484,7 @@ def diagnose_every(results: list[tuple[Any, list[tuple[Callable[[], Any], str]]]
     """
     if not results:
         return None
-    hints = list(dict.fromkeys(hint for _, hint in results[0][1]))
+    hints = list(dict.fromkeys(hint for _compute, hint in results[0][1]))
     for hint in hints:
         if all(diagnose(got, [v for v in variants if v[1] == hint], same) for got, variants in results):
             return hint
@@ -530,18 +542,19 @@ class Snapshot:
         if isinstance(self.value, torch.nn.Module):
             for key, tensor in before.items():
                 if key in now and not torch.equal(now[key], tensor):
-                    return f"its `{key}` changed"
+                    return _("its `{key}` changed").format(key=key)
             return None
         if isinstance(self.value, torch.Tensor):
             if now.shape != before.shape:
-                return f"its shape changed from {tuple(before.shape)} to {tuple(now.shape)}"
-            return None if torch.equal(now, before) else "its values changed (an in-place operation?)"
+                return _("its shape changed from {before} to {after}").format(before=tuple(before.shape),
+                                                                              after=tuple(now.shape))
+            return None if torch.equal(now, before) else _("its values changed (an in-place operation?)")
         if isinstance(before, dict) and "physics" in before:
             if before.get("elapsed") != now.get("elapsed") or not _same(before["physics"], now["physics"]):
-                return "the environment was stepped or reset"
+                return _("the environment was stepped or reset")
             return None
         try:
-            return None if _same(now, before) else "it was modified"
+            return None if _same(now, before) else _("it was modified")
         except Exception:  # noqa: BLE001 - objects that cannot be compared are left alone
             return None
 
@@ -556,11 +569,18 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def expect_unchanged(snapshots: Iterable[Snapshot], given: str, what: str = "your code") -> None:
-    """Raise a ``Mistake`` naming the first input that the student's code changed."""
+def expect_unchanged(snapshots: Iterable[Snapshot], given: str, what: str | None = None) -> None:
+    """Raise a ``Mistake`` naming the first input that the student's code changed.
+
+    ``what`` is the code that ran (default: the student's code): a function's name, or words, which
+    are translated when the lesson's module marked them.
+    """
+    what = _("your code") if what is None else _(what)
     for snapshot in snapshots:
         change = snapshot.changed()
         if change:
-            raise Mistake(f"{what} changed its input `{snapshot.name}`: {change}.", given=given,
-                          hint=f"work on `{snapshot.name}` without modifying it (no in-place operations, "
-                               "no stepping or resetting it, no training); the caller still needs it as it was.")
+            raise Mistake(_("{what} changed its input `{name}`: {change}.").format(
+                              what=what, name=snapshot.name, change=change), given=given,
+                          hint=_("work on `{name}` without modifying it (no in-place operations, "
+                                 "no stepping or resetting it, no training); the caller still needs it as it was.")
+                          .format(name=snapshot.name))

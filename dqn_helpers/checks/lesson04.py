@@ -27,22 +27,23 @@ from dqn_helpers.checks.core import (
     diagnose_every,
     expect_unchanged,
 )
+from dqn_helpers.i18n import _
 from dqn_helpers.model import SlidesDQN, conv2d_size_out
 from dqn_helpers.slides import SlidesAgent
 
 
 def _size_variants(size: int, kernel: int, stride: int) -> list[tuple[Callable[[], Any], str]]:
     return [
-        (lambda: (size - kernel) // stride, "a window of kernel_size fits (size - kernel_size) // stride + 1 "
-         "times: count the first position too (+ 1)."),
-        (lambda: size - kernel + 1, "the window moves stride pixels at a time: divide by the stride."),
-        (lambda: (size - kernel + 1) // stride, "add the 1 after dividing: (size - kernel_size) // stride + 1."),
+        (lambda: (size - kernel) // stride, _("a window of kernel_size fits (size - kernel_size) // stride + 1 "
+                                              "times: count the first position too (+ 1).")),
+        (lambda: size - kernel + 1, _("the window moves stride pixels at a time: divide by the stride.")),
+        (lambda: (size - kernel + 1) // stride, _("add the 1 after dividing: (size - kernel_size) // stride + 1.")),
         (lambda: -(-(size - kernel) // stride) + 1,
-         "a window that would stick out past the edge does not count: the number of "
-         "positions is (size - kernel_size) // stride + 1."),
-        (lambda: (size + 2 - kernel) // stride + 1, "the slides' convolutions have no padding: nothing to add."),
-        (lambda: (size - 5) // 2 + 1, "use the kernel_size and stride you are given, not 5 and 2."),
-        (lambda: size // stride, "the kernel's size matters: (size - kernel_size) // stride + 1."),
+         _("a window that would stick out past the edge does not count: the number of "
+           "positions is (size - kernel_size) // stride + 1.")),
+        (lambda: (size + 2 - kernel) // stride + 1, _("the slides' convolutions have no padding: nothing to add.")),
+        (lambda: (size - 5) // 2 + 1, _("use the kernel_size and stride you are given, not 5 and 2.")),
+        (lambda: size // stride, _("the kernel's size matters: (size - kernel_size) // stride + 1.")),
     ]
 
 
@@ -59,7 +60,7 @@ def check_conv2d_size_out(student: Callable[..., int]) -> str:
         try:
             _expect_size(got, conv2d_size_out(size, kernel, stride), given, [])
         except Mistake as wrong:
-            if wrong.problem != "wrong output size.":
+            if wrong.problem != _("wrong output size."):
                 raise
             first_wrong = first_wrong or wrong
         results.append((int(got), _size_variants(size, kernel, stride)))
@@ -67,25 +68,25 @@ def check_conv2d_size_out(student: Callable[..., int]) -> str:
         first_wrong.hint = diagnose_every(results, lambda a, b: a == b)
         raise first_wrong
     for size in (40, 90, 7):
-        given = f"conv2d_size_out({size}) (the defaults: kernel_size=5, stride=2)"
+        given = _("conv2d_size_out({size}) (the defaults: kernel_size=5, stride=2)").format(size=size)
         got = call(student, size, given=given)
         _expect_size(got, conv2d_size_out(size), given, [],
-                     hint="keep the slides' defaults in the signature: kernel_size=5, stride=2.")
-    return "right on the slides' 40x90 screens, with the defaults, and on other kernels and strides."
+                     hint=_("keep the slides' defaults in the signature: kernel_size=5, stride=2."))
+    return _("right on the slides' 40x90 screens, with the defaults, and on other kernels and strides.")
 
 
 def _expect_size(got: Any, expected: int, given: str, variants: list, hint: str | None = None) -> None:
     if got is None:
-        raise Mistake("conv2d_size_out returned None.", given=given, expected=expected, got=None,
-                      hint="end with `return` and the size.")
+        raise Mistake(_("conv2d_size_out returned None."), given=given, expected=expected, got=None,
+                      hint=_("end with `return` and the size."))
     whole = isinstance(got, int) or hasattr(got, "__index__") and not torch.is_tensor(got)
     if isinstance(got, bool) or not whole:
-        raise Mistake("the size should be a whole number of pixels (an int).", given=given, expected=expected,
+        raise Mistake(_("the size should be a whole number of pixels (an int)."), given=given, expected=expected,
                       got=f"{got!r} ({type(got).__name__})",
-                      hint="use floor division // instead of /; nn.Linear needs an int." if isinstance(got, float)
-                      else "return a plain int.")
+                      hint=_("use floor division // instead of /; nn.Linear needs an int.")
+                      if isinstance(got, float) else _("return a plain int."))
     if int(got) != expected:
-        raise Mistake("wrong output size.", given=given, expected=expected, got=int(got),
+        raise Mistake(_("wrong output size."), given=given, expected=expected, got=int(got),
                       hint=hint or diagnose(int(got), variants, lambda a, b: a == b))
 
 
@@ -148,14 +149,16 @@ def _reference_variants(reference: SlidesDQN, screens: torch.Tensor) -> list[tup
     swapped = [(True, True, True)] + [tuple(i == k for i in range(3)) for k in range(3)]
     return [
         *[(lambda order=order: forward(activation_first=order),
-           "apply BatchNorm before the ReLU in every block: F.relu(self.bn1(self.conv1(x))).") for order in swapped],
-        (lambda: forward(relu=(False, False, False)), "each block ends with a ReLU: F.relu(self.bn1(self.conv1(x)))."),
-        *[(lambda k=k: forward(relu=tuple(i != k for i in range(3))), f"block {k + 1} is missing its ReLU.")
-          for k in range(3)],
-        (lambda: forward(after=F.relu), "no ReLU after the head: Q-values can be negative."),
+           _("apply BatchNorm before the ReLU in every block: F.relu(self.bn1(self.conv1(x)))."))
+          for order in swapped],
+        (lambda: forward(relu=(False, False, False)),
+         _("each block ends with a ReLU: F.relu(self.bn1(self.conv1(x))).")),
+        *[(lambda k=k: forward(relu=tuple(i != k for i in range(3))),
+           _("block {number} is missing its ReLU.").format(number=k + 1)) for k in range(3)],
+        (lambda: forward(after=F.relu), _("no ReLU after the head: Q-values can be negative.")),
         (lambda: forward(after=lambda q: F.softmax(q, dim=1)),
-         "the head outputs Q-values (expected returns), not probabilities: no softmax."),
-        (lambda: forward(after=torch.sigmoid), "the head outputs Q-values as they are: no sigmoid."),
+         _("the head outputs Q-values (expected returns), not probabilities: no softmax.")),
+        (lambda: forward(after=torch.sigmoid), _("the head outputs Q-values as they are: no sigmoid.")),
     ]
 
 
@@ -166,43 +169,47 @@ def check_dqn(student: type) -> str:
     torch.manual_seed(0)
     network = call(student, 40, 90, 2, given=given)
     if not isinstance(network, nn.Module):
-        raise Mistake("DQN(...) should make a torch network.", given=given, expected="an nn.Module",
+        raise Mistake(_("DQN(...) should make a torch network."), given=given, expected=_("an nn.Module"),
                       got=type(network).__name__, hint="class DQN(nn.Module): ...")
     reference = SlidesDQN(40, 90, 2)
     screens = torch.rand(5, 3, 40, 90)
     before = Snapshot("x", screens)
-    order, _ = _run_order(network, screens, "forward on a batch of 5 screens of 3x40x90")
-    expect_unchanged([before], "forward on a batch of 5 screens of 3x40x90", "your forward")
+    order, _output = _run_order(network, screens, _("forward on a batch of 5 screens of 3x40x90"))
+    expect_unchanged([before], _("forward on a batch of 5 screens of 3x40x90"), _("your forward"))
     ran = [_describe(m) for m in order]
     want = [_describe(m) for m in (reference.conv1, reference.bn1, reference.conv2, reference.bn2,
                                    reference.conv3, reference.bn3, reference.head)]
     unused = [name for name, m in network.named_modules() if isinstance(m, _COUNTED) and m not in order]
     hidden = _unregistered_layers(network)
     if hidden:
-        raise Mistake(f"the layers in `self.{hidden}` are not registered with the network: torch does not see "
-                      "them (no weights to train, nothing moved by .to(device), no state_dict entries).",
+        raise Mistake(_("the layers in `self.{hidden}` are not registered with the network: torch does not see "
+                        "them (no weights to train, nothing moved by .to(device), no state_dict entries).")
+                      .format(hidden=hidden),
                       given=given, expected=" → ".join(_describe(m) for m in (
                           reference.conv1, reference.bn1, reference.conv2, reference.bn2, reference.conv3,
                           reference.bn3, reference.head)),
-                      got=" → ".join(ran) + " (registered)" if ran else "no registered layers",
-                      hint=f"a plain Python list or dict hides its layers: use nn.ModuleList (or nn.Sequential) "
-                           f"for `self.{hidden}`, or give each layer its own attribute (self.conv1 = ...).")
+                      got=_("{layers} (registered)").format(layers=" → ".join(ran)) if ran
+                      else _("no registered layers"),
+                      hint=_("a plain Python list or dict hides its layers: use nn.ModuleList (or nn.Sequential) "
+                             "for `self.{hidden}`, or give each layer its own attribute (self.conv1 = ...).")
+                      .format(hidden=hidden))
     if ran != want:
         position = next((i for i, (a, b) in enumerate(zip(ran, want, strict=False)) if a != b),
                         min(len(ran), len(want)))
         if unused and len(ran) < len(want):
-            hint = f"`{unused[0]}` is defined in __init__ but forward never uses it."
+            hint = _("`{name}` is defined in __init__ but forward never uses it.").format(name=unused[0])
         elif position < len(want) and position < len(ran) and want[position].startswith("Linear") \
                 and ran[position].startswith("Linear"):
-            hint = ("wrong flatten size: the head's input is convw * convh * 32, with convw and convh from "
-                    "conv2d_size_out applied three times to w and to h.")
+            hint = _("wrong flatten size: the head's input is convw * convh * 32, with convw and convh from "
+                     "conv2d_size_out applied three times to w and to h.")
         elif position < len(want) and want[position].startswith("BatchNorm"):
-            hint = "each convolution is followed by its BatchNorm2d (16, 32, 32 channels)."
+            hint = _("each convolution is followed by its BatchNorm2d (16, 32, 32 channels).")
         else:
-            hint = ("the slides' layers: Conv2d(3, 16), Conv2d(16, 32), Conv2d(32, 32), all kernel_size=5, "
-                    "stride=2, each followed by BatchNorm2d, then the linear head.")
-        raise Mistake(f"layer {position + 1} that forward runs is not the slides' layer {position + 1}.",
-                      given=given, expected=" → ".join(want), got=" → ".join(ran) or "no layers ran", hint=hint)
+            hint = _("the slides' layers: Conv2d(3, 16), Conv2d(16, 32), Conv2d(32, 32), all kernel_size=5, "
+                     "stride=2, each followed by BatchNorm2d, then the linear head.")
+        raise Mistake(_("layer {number} that forward runs is not the slides' layer {number}.").format(
+                          number=position + 1),
+                      given=given, expected=" → ".join(want), got=" → ".join(ran) or _("no layers ran"), hint=hint)
     with torch.no_grad():
         for mine, theirs in zip(order, (reference.conv1, reference.bn1, reference.conv2, reference.bn2,
                                         reference.conv3, reference.bn3, reference.head), strict=True):
@@ -212,21 +219,23 @@ def check_dqn(student: type) -> str:
         network.train(mode == "train")
         reference.train(mode == "train")
         fresh = torch.rand(6, 3, 40, 90)
-        given = f"forward on 6 screens of 3x40x90 in {mode}() mode, with the reference network's weights copied in"
+        given = _("forward on 6 screens of 3x40x90 in {mode}() mode, with the reference network's weights "
+                  "copied in").format(mode=mode)
         output = call(network, fresh.clone(), given=given)
         if not torch.is_tensor(output) or tuple(output.shape) != (6, 2):
-            raise Mistake("forward should return one Q-value per action for each screen.", given=given,
+            raise Mistake(_("forward should return one Q-value per action for each screen."), given=given,
                           expected=(6, 2),
                           got=tuple(output.shape) if torch.is_tensor(output) else type(output).__name__,
-                          hint="flatten each screen's features, x.view(x.size(0), -1), then return self.head(x).")
+                          hint=_("flatten each screen's features, x.view(x.size(0), -1), then return "
+                                 "self.head(x)."))
         with torch.no_grad():
             expected = reference(fresh)
         if not close(output, expected, 1e-4):
             with torch.no_grad():
                 hint = diagnose(output, _reference_variants(reference, fresh), lambda a, b: close(a, b, 1e-4))
-            raise Mistake("the layers are right, but forward computes something else.", given=given,
+            raise Mistake(_("the layers are right, but forward computes something else."), given=given,
                           expected=expected[0], got=output[0].detach(), hint=hint)
-    given = "DQN(h=60, w=120, outputs=3) on 2 screens of 3x60x120"
+    given = _("DQN(h=60, w=120, outputs=3) on 2 screens of 3x60x120")
     wide = call(student, 60, 120, 3, given=given)
     try:
         shape = tuple(call(wide, torch.rand(2, 3, 60, 120), given=given).shape)
@@ -237,22 +246,22 @@ def check_dqn(student: type) -> str:
         size = conv2d_size_out(conv2d_size_out(conv2d_size_out(60))) * conv2d_size_out(
             conv2d_size_out(conv2d_size_out(120))) * 32
         if heads and heads[-1].out_features != 3:
-            hint = "the head has one output per action: nn.Linear(linear_input_size, outputs)."
+            hint = _("the head has one output per action: nn.Linear(linear_input_size, outputs).")
         elif heads and heads[-1].in_features == size:
-            hint = ("the head is sized right, but forward flattens to a fixed size: "
-                    "x.view(x.size(0), -1) keeps the batch and flattens the rest, whatever the screen.")
+            hint = _("the head is sized right, but forward flattens to a fixed size: "
+                     "x.view(x.size(0), -1) keeps the batch and flattens the rest, whatever the screen.")
         else:
-            hint = "compute linear_input_size from h and w with conv2d_size_out, and use `outputs`."
-        raise Mistake("the head's size must follow the screen size and the number of actions, not be fixed for "
-                      "40x90 and 2 actions.", given=given, expected=(2, 3), got=shape, hint=hint)
-    return "the slides' layers in the right order, the right flatten size, and the reference's Q-values."
+            hint = _("compute linear_input_size from h and w with conv2d_size_out, and use `outputs`.")
+        raise Mistake(_("the head's size must follow the screen size and the number of actions, not be fixed for "
+                        "40x90 and 2 actions."), given=given, expected=(2, 3), got=shape, hint=hint)
+    return _("the slides' layers in the right order, the right flatten size, and the reference's Q-values.")
 
 
 # --- declaring the networks ---------------------------------------------------------------
 
 
 def _reference_declare(init_screen: torch.Tensor, n_actions: int, device: torch.device | str):
-    _, _, screen_height, screen_width = init_screen.shape
+    _batch, _channels, screen_height, screen_width = init_screen.shape
     policy_net = SlidesDQN(screen_height, screen_width, n_actions).to(device)
     target_net = SlidesDQN(screen_height, screen_width, n_actions).to(device)
     target_net.load_state_dict(policy_net.state_dict())
@@ -263,19 +272,19 @@ def _reference_declare(init_screen: torch.Tensor, n_actions: int, device: torch.
 
 def _declared(got: Any, given: str) -> tuple[nn.Module, nn.Module, Any]:
     if not isinstance(got, (tuple, list)) or len(got) != 3:
-        raise Mistake("declare_networks should return three things: policy_net, target_net, optimizer.",
+        raise Mistake(_("declare_networks should return three things: policy_net, target_net, optimizer."),
                       given=given, expected="(policy_net, target_net, optimizer)",
                       got=repr(got)[:80] if got is None or not isinstance(got, (tuple, list))
-                      else f"a {type(got).__name__} of {len(got)}",
-                      hint="end with `return policy_net, target_net, optimizer`.")
+                      else _("a {type} of {count}").format(type=type(got).__name__, count=len(got)),
+                      hint=_("end with `return policy_net, target_net, optimizer`."))
     policy_net, target_net, optimizer = got
     for name, net in (("policy_net", policy_net), ("target_net", target_net)):
         if not isinstance(net, nn.Module):
-            raise Mistake(f"{name} should be a network (an nn.Module).", given=given,
+            raise Mistake(_("{name} should be a network (an nn.Module).").format(name=name), given=given,
                           expected="DQN(screen_height, screen_width, n_actions).to(device)",
-                          got=type(net).__name__, hint="return policy_net, target_net, optimizer, in that order.")
+                          got=type(net).__name__, hint=_("return policy_net, target_net, optimizer, in that order."))
     if not isinstance(optimizer, torch.optim.Optimizer):
-        raise Mistake("the third thing returned should be the optimiser.", given=given,
+        raise Mistake(_("the third thing returned should be the optimiser."), given=given,
                       expected="optim.RMSprop(policy_net.parameters())", got=type(optimizer).__name__)
     return policy_net, target_net, optimizer
 
@@ -289,108 +298,113 @@ def _expect_independent(policy_net: nn.Module, target_net: nn.Module, optimizer:
         policy_net(screens).sum().backward()
         optimizer.step()
     except Exception as error:  # noqa: BLE001 - reported as the student's declaration failing to train
-        raise Mistake("one training step of policy_net fails with what declare_networks returned.", given=given,
-                      expected="optimizer.zero_grad(); loss.backward(); optimizer.step() to run",
+        raise Mistake(_("one training step of policy_net fails with what declare_networks returned."),
+                      given=given, expected=_("optimizer.zero_grad(); loss.backward(); optimizer.step() to run"),
                       got=f"{type(error).__name__}: {str(error)[:100]}") from None
     moved = [k for k, v in target_net.state_dict().items() if not torch.equal(v, before[k])]
     if moved:
-        raise Mistake("one training step of policy_net changed target_net too: the two are not independent.",
-                      given=given + ", then one optimizer.step() on policy_net",
-                      expected="target_net unchanged", got=f"its `{moved[0]}` changed",
-                      hint="make target_net a second DQN(...) and copy the values once with "
-                           "target_net.load_state_dict(policy_net.state_dict()).")
+        raise Mistake(_("one training step of policy_net changed target_net too: the two are not independent."),
+                      given=_("{given}, then one optimizer.step() on policy_net").format(given=given),
+                      expected=_("target_net unchanged"), got=_("its `{name}` changed").format(name=moved[0]),
+                      hint=_("make target_net a second DQN(...) and copy the values once with "
+                             "target_net.load_state_dict(policy_net.state_dict())."))
 
 
-@checker("declare_networks", _reference_declare, "the slides' declaration, with `dqn_helpers.model.SlidesDQN`",
+@checker("declare_networks", _reference_declare, _("the slides' declaration, with `dqn_helpers.model.SlidesDQN`"),
          delegates=(_reference_declare, SlidesAgent))
 def check_declare_networks(student: Callable[..., Any]) -> str:
     """``declare_networks(init_screen, n_actions, device)``: the slides' policy/target nets and optimiser."""
     for height, width, n_actions in ((40, 90, 2), (60, 120, 3)):
         init_screen = torch.rand(1, 3, height, width)
-        given = (f"declare_networks(init_screen of shape {tuple(init_screen.shape)}, n_actions={n_actions}, "
-                 "device='cpu')")
+        given = _("declare_networks(init_screen of shape {shape}, n_actions={n_actions}, device={device!r})").format(
+            shape=tuple(init_screen.shape), n_actions=n_actions, device="cpu")
         before = Snapshot("init_screen", init_screen)
         policy_net, target_net, optimizer = _declared(
             call(student, init_screen, n_actions, torch.device("cpu"), given=given), given)
         expect_unchanged([before], given)
         if policy_net is target_net:
-            raise Mistake("policy_net and target_net are the same network.", given=given,
-                          hint="make two networks; `target_net = policy_net` only gives the same one a second name, "
-                               "so the target would move with every update.")
+            raise Mistake(_("policy_net and target_net are the same network."), given=given,
+                          hint=_("make two networks; `target_net = policy_net` only gives the same one a second "
+                                 "name, so the target would move with every update."))
         trained = {id(p) for group in optimizer.param_groups for p in group["params"]}
         if (policy_net.training is False and target_net.training
                 and trained == {id(p) for p in target_net.parameters()}):
-            raise Mistake("the two networks come back in the wrong order: the first is in eval() mode and the "
-                          "optimiser trains the second.", given=given,
+            raise Mistake(_("the two networks come back in the wrong order: the first is in eval() mode and the "
+                            "optimiser trains the second."), given=given,
                           expected="(policy_net, target_net, optimizer)", got="(target_net, policy_net, optimizer)",
-                          hint="return policy_net, target_net, optimizer, in that order.")
+                          hint=_("return policy_net, target_net, optimizer, in that order."))
         shared = {id(p) for p in policy_net.parameters()} & {id(p) for p in target_net.parameters()}
         storage = ({t.data_ptr() for t in policy_net.state_dict().values() if t.numel()}
                    & {t.data_ptr() for t in target_net.state_dict().values() if t.numel()})
         if storage and not shared:
-            raise Mistake("target_net's weights share their memory with policy_net's: every update of the policy "
-                          "would move the target too.", given=given,
-                          hint="copy the values, do not point at them: target_net.load_state_dict("
-                               "policy_net.state_dict()) (assigning `param.data = ...` shares the memory).")
+            raise Mistake(_("target_net's weights share their memory with policy_net's: every update of the "
+                            "policy would move the target too."), given=given,
+                          hint=_("copy the values, do not point at them: target_net.load_state_dict("
+                                 "policy_net.state_dict()) (assigning `param.data = ...` shares the memory)."))
         if shared:
-            raise Mistake("policy_net and target_net share their weight tensors.", given=given,
-                          hint="build target_net as a second DQN(...) and copy the weights with "
-                               "target_net.load_state_dict(policy_net.state_dict()).")
+            raise Mistake(_("policy_net and target_net share their weight tensors."), given=given,
+                          hint=_("build target_net as a second DQN(...) and copy the weights with "
+                                 "target_net.load_state_dict(policy_net.state_dict())."))
         screens = torch.rand(2, 3, height, width)
         try:
             with torch.no_grad():
                 q = copy.deepcopy(policy_net).eval()(screens)
         except Exception as error:  # noqa: BLE001 - the student's network, sized wrongly
-            raise Mistake("policy_net cannot read screens of the size it was declared for.", given=given,
-                          expected=f"Q-values of shape (2, {n_actions}) for 2 screens of 3x{height}x{width}",
+            raise Mistake(_("policy_net cannot read screens of the size it was declared for."), given=given,
+                          expected=_("Q-values of shape (2, {n_actions}) for 2 screens of 3x{height}x{width}").format(
+                              n_actions=n_actions, height=height, width=width),
                           got=f"{type(error).__name__}: {str(error)[:100]}",
-                          hint="read the screen's height and width from init_screen.shape "
-                               "(`_, _, screen_height, screen_width = init_screen.shape`).") from None
+                          hint=_("read the screen's height and width from init_screen.shape "
+                                 "(`_, _, screen_height, screen_width = init_screen.shape`).")) from None
         if tuple(q.shape) != (2, n_actions):
-            raise Mistake("policy_net gives the wrong number of Q-values.", given=given,
+            raise Mistake(_("policy_net gives the wrong number of Q-values."), given=given,
                           expected=(2, n_actions), got=tuple(q.shape),
-                          hint="DQN(screen_height, screen_width, n_actions): use the n_actions you are given.")
+                          hint=_("DQN(screen_height, screen_width, n_actions): use the n_actions you are given."))
         mine, theirs = policy_net.state_dict(), target_net.state_dict()
         if mine.keys() != theirs.keys() or any(not torch.equal(mine[k], theirs[k]) for k in mine):
-            raise Mistake("target_net does not start with policy_net's weights.", given=given,
-                          hint="copy them once: target_net.load_state_dict(policy_net.state_dict()).")
+            raise Mistake(_("target_net does not start with policy_net's weights."), given=given,
+                          hint=_("copy them once: target_net.load_state_dict(policy_net.state_dict())."))
         if target_net.training:
-            raise Mistake("target_net is in training mode.", given=given, expected="target_net.training == False",
-                          got=True, hint="target_net.eval(): the target network only evaluates, it never trains "
-                                         "(and its BatchNorm should use its running statistics).")
+            raise Mistake(_("target_net is in training mode."), given=given, expected="target_net.training == False",
+                          got=True, hint=_("target_net.eval(): the target network only evaluates, it never trains "
+                                           "(and its BatchNorm should use its running statistics)."))
         if not policy_net.training:
-            raise Mistake("policy_net is in evaluation mode.", given=given, expected="policy_net.training == True",
-                          got=False, hint="only target_net gets .eval(); the slides train policy_net in train mode.")
+            raise Mistake(_("policy_net is in evaluation mode."), given=given, expected="policy_net.training == True",
+                          got=False,
+                          hint=_("only target_net gets .eval(); the slides train policy_net in train mode."))
         frozen = [name for name, p in policy_net.named_parameters() if not p.requires_grad]
         if frozen:
-            raise Mistake("policy_net's weights do not require gradients, so backward() cannot train it.",
-                          given=given, expected="requires_grad=True for every policy_net weight",
-                          got=f"requires_grad=False for `{frozen[0]}`" + (f" and {len(frozen) - 1} more"
-                                                                          if len(frozen) > 1 else ""),
-                          hint="the policy is the network that learns: leave its weights as they are "
-                               "(if you freeze anything, freeze target_net's).")
+            raise Mistake(_("policy_net's weights do not require gradients, so backward() cannot train it."),
+                          given=given, expected=_("requires_grad=True for every policy_net weight"),
+                          got=_("requires_grad=False for `{name}` and {count} more").format(
+                              name=frozen[0], count=len(frozen) - 1) if len(frozen) > 1
+                          else _("requires_grad=False for `{name}`").format(name=frozen[0]),
+                          hint=_("the policy is the network that learns: leave its weights as they are "
+                                 "(if you freeze anything, freeze target_net's)."))
         if trained & {id(p) for p in target_net.parameters()}:
-            raise Mistake("the optimiser updates target_net.", given=given,
-                          hint="optimise the policy network: optim.RMSprop(policy_net.parameters()).")
+            raise Mistake(_("the optimiser updates target_net."), given=given,
+                          hint=_("optimise the policy network: optim.RMSprop(policy_net.parameters())."))
         if trained != {id(p) for p in policy_net.parameters()}:
-            raise Mistake("the optimiser does not update all of policy_net's weights.", given=given,
-                          hint="pass all of them: optim.RMSprop(policy_net.parameters()).")
+            raise Mistake(_("the optimiser does not update all of policy_net's weights."), given=given,
+                          hint=_("pass all of them: optim.RMSprop(policy_net.parameters())."))
         if not isinstance(optimizer, torch.optim.RMSprop):
-            raise Mistake("the slides' optimiser is RMSprop.", given=given, expected="RMSprop",
+            raise Mistake(_("the slides' optimiser is RMSprop."), given=given, expected="RMSprop",
                           got=type(optimizer).__name__, hint="optim.RMSprop(policy_net.parameters()).")
         if optimizer.param_groups[0]["lr"] != 0.01:
-            raise Mistake("the slides use RMSprop with its default settings.", given=given, expected="lr 0.01",
+            raise Mistake(_("the slides use RMSprop with its default settings."), given=given, expected="lr 0.01",
                           got=f"lr {optimizer.param_groups[0]['lr']}", hint="optim.RMSprop(policy_net.parameters()).")
         _expect_independent(policy_net, target_net, optimizer, screens, given)
-    given = "declare_networks(init_screen of shape (1, 3, 40, 90), n_actions=2, device='meta')"
-    policy_net, target_net, _ = _declared(call(student, torch.rand(1, 3, 40, 90), 2, torch.device("meta"),
-                                                given=given), given)
+    given = _("declare_networks(init_screen of shape {shape}, n_actions={n_actions}, device={device!r})").format(
+        shape=(1, 3, 40, 90), n_actions=2, device="meta")
+    policy_net, target_net, _optimizer = _declared(call(student, torch.rand(1, 3, 40, 90), 2, torch.device("meta"),
+                                                         given=given), given)
     for name, net in (("policy_net", policy_net), ("target_net", target_net)):
         devices = {p.device.type for p in net.parameters()}
         if devices != {"meta"}:
-            raise Mistake(f"{name} is not on the device it was given.", given=given + " ('meta' is a device "
-                          "PyTorch offers for such checks; on Colab's GPU it would be 'cuda')",
+            raise Mistake(_("{name} is not on the device it was given.").format(name=name),
+                          given=_("{given} ('meta' is a device PyTorch offers for such checks; on Colab's GPU it "
+                                  "would be 'cuda')").format(given=given),
                           expected="meta", got=", ".join(sorted(devices)),
-                          hint="move each network there: DQN(...).to(device).")
-    return ("two separate networks sized from the first screen, the same starting weights, target in eval() "
-            "mode, RMSprop over the policy net, both on `device`.")
+                          hint=_("move each network there: DQN(...).to(device)."))
+    return _("two separate networks sized from the first screen, the same starting weights, target in eval() "
+             "mode, RMSprop over the policy net, both on `device`.")

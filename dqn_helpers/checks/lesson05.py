@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from dqn_helpers.checks.core import Mistake, Snapshot, call, checker, diagnose, expect_unchanged
+from dqn_helpers.i18n import _
 from dqn_helpers.model import SlidesDQN
 from dqn_helpers.policy import ExponentialEpsilon, select_action
 
@@ -30,34 +31,37 @@ def _reference_epsilon(step: int, start: float = 0.9, end: float = 0.05, decay: 
 def _epsilon_variants(step: int, start: float, end: float, decay: float) -> list[tuple[Callable[[], Any], str]]:
     return [
         (lambda: end + (start - end) * math.exp(step / decay),
-         "ε must fall: the exponent is negative, math.exp(-1. * step / decay)."),
+         _("ε must fall: the exponent is negative, math.exp(-1. * step / decay).")),
         (lambda: start + (end - start) * math.exp(-step / decay),
-         "start and end are swapped: ε begins at `start` and falls towards `end`."),
+         _("start and end are swapped: ε begins at `start` and falls towards `end`.")),
         (lambda: end + start * math.exp(-step / decay),
-         "scale the decaying part by (start - end), so ε begins exactly at `start`."),
-        (lambda: (start - end) * math.exp(-step / decay), "add `end`: ε falls towards `end`, not towards 0."),
-        (lambda: end + (start - end) * math.exp(-step * decay), "divide the step by decay: exp(-step / decay)."),
+         _("scale the decaying part by (start - end), so ε begins exactly at `start`.")),
+        (lambda: (start - end) * math.exp(-step / decay), _("add `end`: ε falls towards `end`, not towards 0.")),
+        (lambda: end + (start - end) * math.exp(-step * decay),
+         _("divide the step by decay: exp(-step / decay).")),
         (lambda: end + (start - end) * math.exp(-(step // decay)),
-         "step // decay rounds down: divide with / (or -1. * step / decay, as the slides)."),
-        (lambda: 0.05 + 0.85 * math.exp(-step / 200), "use the start, end and decay you are given."),
+         _("step // decay rounds down: divide with / (or -1. * step / decay, as the slides).")),
+        (lambda: 0.05 + 0.85 * math.exp(-step / 200), _("use the start, end and decay you are given.")),
         (lambda: max(end, start - (start - end) * step / decay),
-         "this is a linear schedule: the slides' decays exponentially, end + (start - end) * exp(-step / decay)."),
-        (lambda: end + (start - end) * math.exp(-1.0 / decay), "the exponent uses the step: exp(-step / decay)."),
+         _("this is a linear schedule: the slides' decays exponentially, "
+           "end + (start - end) * exp(-step / decay).")),
+        (lambda: end + (start - end) * math.exp(-1.0 / decay),
+         _("the exponent uses the step: exp(-step / decay).")),
     ]
 
 
 def _as_number(value: Any, given: str, expected: float) -> float:
     if value is None:
-        raise Mistake("epsilon_by_step returned None.", given=given, expected=expected, got=None,
-                      hint="end with `return` and the value.")
+        raise Mistake(_("epsilon_by_step returned None."), given=given, expected=expected, got=None,
+                      hint=_("end with `return` and the value."))
     if torch.is_tensor(value):
-        raise Mistake("epsilon_by_step should return a float, as the lesson's later cells expect.", given=given,
-                      expected=f"{expected} (float)", got=f"{value!r}"[:80],
-                      hint="compute with math.exp, which returns a float (torch.exp returns a tensor)."
-                      if value.numel() == 1 else "return one float, such as 0.37.")
+        raise Mistake(_("epsilon_by_step should return a float, as the lesson's later cells expect."),
+                      given=given, expected=f"{expected} (float)", got=f"{value!r}"[:80],
+                      hint=_("compute with math.exp, which returns a float (torch.exp returns a tensor).")
+                      if value.numel() == 1 else _("return one float, such as 0.37."))
     if isinstance(value, (bool, complex, str)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise Mistake("epsilon_by_step should return a number.", given=given, expected=expected,
-                      got=f"{value!r} ({type(value).__name__})"[:80], hint="return one float, such as 0.37.")
+        raise Mistake(_("epsilon_by_step should return a number."), given=given, expected=expected,
+                      got=f"{value!r} ({type(value).__name__})"[:80], hint=_("return one float, such as 0.37."))
     return float(value)
 
 
@@ -85,16 +89,17 @@ def check_epsilon(student: Callable[..., float]) -> str:
         hint = next((variants[0][k][1] for k in range(len(variants[0]))
                      if all(diagnose(got[step], [variants[step][k]], same) for step in steps)), None)
         step = wrong[0]
-        raise Mistake("wrong ε.", given=f"epsilon_by_step({step}, start={start}, end={end}, decay={decay})",
+        raise Mistake(_("wrong ε."), given=f"epsilon_by_step({step}, start={start}, end={end}, decay={decay})",
                       expected=_reference_epsilon(step, start, end, decay), got=got[step], hint=hint)
     for step in (0, 300):
-        given = f"epsilon_by_step({step}) (the slides' defaults: start=0.9, end=0.05, decay=200)"
+        given = _("epsilon_by_step({step}) (the slides' defaults: start=0.9, end=0.05, decay=200)").format(
+            step=step)
         expected = _reference_epsilon(step)
         got = _as_number(call(student, step, given=given), given, expected)
         if not math.isclose(got, expected, rel_tol=1e-6):
-            raise Mistake("wrong ε with the default settings.", given=given, expected=expected, got=got,
-                          hint="keep the slides' defaults in the signature: start=0.9, end=0.05, decay=200.")
-    return "the slides' exponential schedule, from start down to end, for any start, end and decay."
+            raise Mistake(_("wrong ε with the default settings."), given=given, expected=expected, got=got,
+                          hint=_("keep the slides' defaults in the signature: start=0.9, end=0.05, decay=200."))
+    return _("the slides' exponential schedule, from start down to end, for any start, end and decay.")
 
 
 class _FixedQ(nn.Module):
@@ -108,32 +113,34 @@ class _FixedQ(nn.Module):
     def forward(self, x: Any) -> torch.Tensor:
         if not torch.is_tensor(x) or tuple(x.shape) != tuple(self.state.shape):
             shape = tuple(x.shape) if torch.is_tensor(x) else type(x).__name__
-            raise Mistake(f"the network was given {shape} instead of the state {tuple(self.state.shape)}.",
-                          hint="pass the state to the network as it is: network(state); it already has "
-                               "its batch dimension.")
+            raise Mistake(_("the network was given {shape} instead of the state {state_shape}.").format(
+                              shape=shape, state_shape=tuple(self.state.shape)),
+                          hint=_("pass the state to the network as it is: network(state); it already has "
+                                 "its batch dimension."))
         return self.weight.expand(x.shape[0], -1)
 
 
 def _as_action(value: Any, given: str, n_actions: int) -> int:
     if torch.is_tensor(value) and value.numel() == 1:
         if value.dtype.is_floating_point:
-            raise Mistake("select_action returned a float tensor: a Q-value, not an action.", given=given,
-                          expected=f"an action in 0..{n_actions - 1}", got=repr(value),
-                          hint="max(1) gives (values, indices): the action is the index, q.max(1)[1] "
-                               "(or q.argmax(dim=1)), not q.max(1)[0].")
+            raise Mistake(_("select_action returned a float tensor: a Q-value, not an action."), given=given,
+                          expected=_("an action in 0..{last}").format(last=n_actions - 1), got=repr(value),
+                          hint=_("max(1) gives (values, indices): the action is the index, q.max(1)[1] "
+                                 "(or q.argmax(dim=1)), not q.max(1)[0]."))
         action = int(value.item())
     elif isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         action = int(value)
     else:
-        hint = "end with `return` and the action." if value is None else (
-            "return one action, an int (or a one-element tensor such as tensor([[1]])), not the Q-values."
-            if torch.is_tensor(value) else "return random.randrange(n_actions) or the greedy action as an int.")
-        raise Mistake("select_action should return one action (an int, or a one-element tensor).",
-                      given=given, expected=f"an action in 0..{n_actions - 1}", got=repr(value)[:60], hint=hint)
+        hint = _("end with `return` and the action.") if value is None else (
+            _("return one action, an int (or a one-element tensor such as tensor([[1]])), not the Q-values.")
+            if torch.is_tensor(value) else _("return random.randrange(n_actions) or the greedy action as an int."))
+        raise Mistake(_("select_action should return one action (an int, or a one-element tensor)."),
+                      given=given, expected=_("an action in 0..{last}").format(last=n_actions - 1),
+                      got=repr(value)[:60], hint=hint)
     if not 0 <= action < n_actions:
-        raise Mistake(f"select_action returned action {action}, which does not exist.", given=given,
-                      expected=f"an action in 0..{n_actions - 1}", got=action,
-                      hint="random.randint(a, b) includes b: use random.randrange(n_actions)."
+        raise Mistake(_("select_action returned action {action}, which does not exist.").format(action=action),
+                      given=given, expected=_("an action in 0..{last}").format(last=n_actions - 1), got=action,
+                      hint=_("random.randint(a, b) includes b: use random.randrange(n_actions).")
                       if action == n_actions else None)
     return action
 
@@ -141,7 +148,7 @@ def _as_action(value: Any, given: str, n_actions: int) -> int:
 def _draw(student: Callable[..., Any], network: nn.Module, state: torch.Tensor, epsilon: float, n_actions: int,
           times: int, given: str) -> Counter:
     return Counter(_as_action(call(student, network, state, epsilon, n_actions, given=given), given, n_actions)
-                   for _ in range(times))
+                   for _draw_number in range(times))
 
 
 @checker("select_action", select_action, "dqn_helpers.policy.select_action")
@@ -154,27 +161,30 @@ def check_select_action(student: Callable[..., int]) -> str:
     for values in ([0.2, 0.9, -0.1], [0.5, -0.3, 0.1], [-1.0, -2.0, -0.5]):
         greedy = int(np.argmax(values))
         network = _FixedQ(values, state)
-        given = f"select_action(net, state, epsilon=0.0, n_actions=3), net's Q-values {values}"
+        given = _("select_action(net, state, epsilon=0.0, n_actions=3), net's Q-values {values}").format(
+            values=values)
         snapshots = [Snapshot("state", state), Snapshot("network", network)]
         picks = _draw(student, network, state, 0.0, 3, 50, given)
         expect_unchanged(snapshots, given)
         if picks != Counter({greedy: 50}):
             most = picks.most_common(1)[0][0]
             if len(picks) == 1 and most == int(np.argmin(values)):
-                hint = ("the greedy action is the argmax of the Q-values (q.max(1)[1] or q.argmax(dim=1)), "
-                        "not the argmin.")
+                hint = _("the greedy action is the argmax of the Q-values (q.max(1)[1] or q.argmax(dim=1)), "
+                         "not the argmin.")
             elif len(picks) > 1:
-                hint = ("with ε = 0 your code still takes random actions: explore only when "
-                        "random.random() < epsilon (are the two branches swapped?).")
+                hint = _("with ε = 0 your code still takes random actions: explore only when "
+                         "random.random() < epsilon (are the two branches swapped?).")
             else:
-                hint = "the greedy action is the index of the largest Q-value: network(state).max(1)[1]."
-            raise Mistake("with ε = 0 the action should always be the greedy one.", given=given,
-                          expected=f"action {greedy} every time", got=dict(picks), hint=hint)
+                hint = _("the greedy action is the index of the largest Q-value: network(state).max(1)[1].")
+            raise Mistake(_("with ε = 0 the action should always be the greedy one."), given=given,
+                          expected=_("action {action} every time").format(action=greedy), got=dict(picks),
+                          hint=hint)
     network = _FixedQ([0.2, 0.9, -0.1], state)
     n, greedy = 3000, 1
     rates: dict[float, dict[int, float]] = {}
     for epsilon in (1.0, 0.3):
-        given = f"{n} calls of select_action(net, state, epsilon={epsilon}, n_actions=3), greedy action 1"
+        given = _("{calls} calls of select_action(net, state, epsilon={epsilon}, n_actions=3), greedy action 1"
+                  ).format(calls=n, epsilon=epsilon)
         picks = _draw(student, network, state, epsilon, 3, n, given)
         rates[epsilon] = {a: picks.get(a, 0) / n for a in range(3)}
 
@@ -189,19 +199,20 @@ def check_select_action(student: Callable[..., int]) -> str:
     if not near(rates, expected):
         variants = [
             (mix(lambda e, a: (1 - e) / 3, lambda e: e),
-             "the branches are swapped: explore (random action) when random.random() < epsilon."),
+             _("the branches are swapped: explore (random action) when random.random() < epsilon.")),
             (mix(lambda e, a: e / 2 * (a < 2), lambda e: 1 - e),
-             "a random action ranges over all n_actions actions: random.randrange(n_actions)."),
+             _("a random action ranges over all n_actions actions: random.randrange(n_actions).")),
             (mix(lambda e, a: e / 2 * (a != greedy), lambda e: 1 - e),
-             "a random action may be any action, the greedy one too: random.randrange(n_actions)."),
+             _("a random action may be any action, the greedy one too: random.randrange(n_actions).")),
             (mix(lambda e, a: 0.0, lambda e: 1.0),
-             "ε is ignored: explore with probability epsilon, `if random.random() < epsilon:`."),
-            (mix(lambda e, a: 1 / 3, lambda e: 0.0), "ε is ignored: every action is random."),
+             _("ε is ignored: explore with probability epsilon, `if random.random() < epsilon:`.")),
+            (mix(lambda e, a: 1 / 3, lambda e: 0.0), _("ε is ignored: every action is random.")),
         ]
         hint = next((h for want, h in variants if near(rates, want)), None)
         epsilon = next(e for e in rates if not near({e: rates[e]}, {e: expected[e]}))
-        raise Mistake(f"with ε = {epsilon} the actions are not ε-greedy.",
-                      given=f"{n} calls of select_action(net, state, epsilon={epsilon}, n_actions=3), greedy action 1",
+        raise Mistake(_("with ε = {epsilon} the actions are not ε-greedy.").format(epsilon=epsilon),
+                      given=_("{calls} calls of select_action(net, state, epsilon={epsilon}, n_actions=3), "
+                              "greedy action 1").format(calls=n, epsilon=epsilon),
                       expected={a: f"{p:.0%}" for a, p in expected[epsilon].items()},
                       got={a: f"{p:.0%}" for a, p in rates[epsilon].items()}, hint=hint)
     torch.manual_seed(3)
@@ -209,14 +220,14 @@ def check_select_action(student: Callable[..., int]) -> str:
     screen = torch.rand(1, 3, 40, 90)
     with torch.no_grad():
         greedy = int(slides_net(screen).argmax(dim=1))
-    given = "select_action(the slides' DQN in eval() mode, a (1, 3, 40, 90) screen, epsilon=0.0, n_actions=2)"
+    given = _("select_action(the slides' DQN in eval() mode, a (1, 3, 40, 90) screen, epsilon=0.0, n_actions=2)")
     snapshots = [Snapshot("state", screen), Snapshot("network", slides_net)]
     picks = _draw(student, slides_net, screen, 0.0, 2, 5, given)
     expect_unchanged(snapshots, given)
     if picks != Counter({greedy: 5}):
-        raise Mistake("on the slides' network the action is not the greedy one.", given=given,
-                      expected=f"action {greedy} every time", got=dict(picks),
+        raise Mistake(_("on the slides' network the action is not the greedy one."), given=given,
+                      expected=_("action {action} every time").format(action=greedy), got=dict(picks),
                       hint=diagnose(picks.most_common(1)[0][0],
-                                    [(lambda: 1 - greedy, "take the argmax, not the argmin.")],
+                                    [(lambda: 1 - greedy, _("take the argmax, not the argmin."))],
                                     lambda a, b: a == b))
-    return "greedy when ε = 0 (stand-in and slides' networks), uniform when ε = 1, the right mix in between."
+    return _("greedy when ε = 0 (stand-in and slides' networks), uniform when ε = 1, the right mix in between.")

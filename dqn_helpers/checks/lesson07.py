@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from dqn_helpers.checks.core import Mistake, Snapshot, call, checker, diagnose, expect_unchanged
+from dqn_helpers.i18n import _
 from dqn_helpers.pixels import push_frame
 
 
@@ -37,37 +38,41 @@ def check_push_frame(student: Callable[..., Any]) -> str:
         stack = _stack(frames, height, width)
         frame = np.full((height, width), 200, dtype=np.uint8)
         frame[0, 0] = 201  # not a constant frame: a broadcast or a fill would not reproduce it
-        given = f"a stack of {frames} frames of {height}x{width} uint8 (oldest first), and a new frame"
+        given = _("a stack of {frames} frames of {height}x{width} uint8 (oldest first), and a new frame").format(
+            frames=frames, height=height, width=width)
         snapshots = [Snapshot("stack", stack), Snapshot("frame", frame)]
         got = call(student, stack, frame, given=given)
         expect_unchanged(snapshots, given, "push_frame")
         expected = push_frame(stack, frame)
         if got is None:
-            raise Mistake("push_frame returned None.", given=given, hint="end with `return` and the new stack.")
+            raise Mistake(_("push_frame returned None."), given=given,
+                          hint=_("end with `return` and the new stack."))
         if not isinstance(got, np.ndarray):
-            raise Mistake(f"push_frame should return a NumPy array, got a {type(got).__name__}.", given=given,
-                          hint="the replay memory and the network expect an array: np.concatenate or np.stack "
-                               "give one.")
+            raise Mistake(_("push_frame should return a NumPy array, got a {type_name}.").format(
+                              type_name=type(got).__name__), given=given,
+                          hint=_("the replay memory and the network expect an array: np.concatenate or np.stack "
+                                 "give one."))
         if got.shape != expected.shape:
-            hint = ("keep the number of frames: drop the oldest one when you add the new one."
-                    if got.shape[:1] != expected.shape[:1] else "each frame keeps its height and width.")
-            raise Mistake("the new stack has the wrong shape.", given=given, expected=expected.shape,
+            hint = (_("keep the number of frames: drop the oldest one when you add the new one.")
+                    if got.shape[:1] != expected.shape[:1] else _("each frame keeps its height and width."))
+            raise Mistake(_("the new stack has the wrong shape."), given=given, expected=expected.shape,
                           got=got.shape, hint=hint)
         if got.dtype != np.uint8:
-            raise Mistake(f"the frames changed type: {got.dtype} instead of uint8.", given=given,
-                          hint="keep the frames as uint8 (one byte a pixel): the replay memory stores them so.")
+            raise Mistake(_("the frames changed type: {dtype} instead of uint8.").format(dtype=got.dtype),
+                          given=given,
+                          hint=_("keep the frames as uint8 (one byte a pixel): the replay memory stores them so."))
         if not np.array_equal(got, expected):
             hint = diagnose(got, [
                 (lambda stack=stack, frame=frame: np.concatenate([frame[None], stack[:-1]]),
-                 "the new frame goes last: the stack is ordered from the oldest to the newest."),
+                 _("the new frame goes last: the stack is ordered from the oldest to the newest.")),
                 (lambda stack=stack, frame=frame: np.concatenate([stack[:-1], frame[None]]),
-                 "drop the oldest frame (the first one), "
-                 "not the newest."),
+                 _("drop the oldest frame (the first one), "
+                   "not the newest.")),
                 (lambda stack=stack, frame=frame: np.concatenate([stack[1:], frame[None]])[::-1],
-                 "keep the order: oldest first, the new "
-                 "frame last."),
+                 _("keep the order: oldest first, the new "
+                   "frame last.")),
             ], lambda a, b: np.shape(a) == np.shape(b) and np.array_equal(a, b))
-            raise Mistake("the frames are not the expected ones, in the expected order.", given=given,
+            raise Mistake(_("the frames are not the expected ones, in the expected order."), given=given,
                           expected=" ".join(_which(expected, stack, frame)), got=" ".join(_which(got, stack, frame)),
                           hint=hint)
-    return "drops the oldest frame, adds the new one last, keeps uint8 and leaves its input as it was."
+    return _("drops the oldest frame, adds the new one last, keeps uint8 and leaves its input as it was.")

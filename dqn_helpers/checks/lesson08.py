@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from dqn_helpers.checks.core import Mistake, Snapshot, call, checker, close, diagnose, expect_unchanged
+from dqn_helpers.i18n import _
 from dqn_helpers.model import PixelDQN
 from dqn_helpers.pixels import make_pixel_env
 from dqn_helpers.update import n_step_returns, next_state_values
@@ -39,9 +40,10 @@ class _TableQ(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not torch.is_tensor(x) or x.dim() != 4:
             got = tuple(x.shape) if torch.is_tensor(x) else type(x).__name__
-            raise Mistake(f"a network was given {got} instead of the batch of next states (B, 4, 30, 90).",
-                          hint="pass next_states to each network as it is: online_net(next_states), "
-                               "target_net(next_states).")
+            raise Mistake(_("a network was given {got} instead of the batch of next states (B, 4, 30, 90).").format(
+                              got=got),
+                          hint=_("pass next_states to each network as it is: online_net(next_states), "
+                                 "target_net(next_states)."))
         return self.table[x[:, 0, 0, 0].long()] * self.scale
 
 
@@ -55,19 +57,19 @@ def _double_variants(online: nn.Module, target: nn.Module, states: torch.Tensor)
     pick = q_online.argmax(1, keepdim=True)
     return [
         (lambda: q_target.max(1).values,
-         "this is the plain DQN target, max_a Q'(s', a): let the ONLINE network pick the action "
-         "(argmax of online_net(next_states)) and the target network evaluate it."),
+         _("this is the plain DQN target, max_a Q'(s', a): let the ONLINE network pick the action "
+           "(argmax of online_net(next_states)) and the target network evaluate it.")),
         (lambda: q_online.gather(1, q_target.argmax(1, keepdim=True)).squeeze(1),
-         "the roles are swapped: the online network picks (argmax), the target network evaluates (gather)."),
+         _("the roles are swapped: the online network picks (argmax), the target network evaluates (gather).")),
         (lambda: q_online.max(1).values,
-         "these are the online network's own values: evaluate its chosen action with the TARGET network, "
-         "target_net(next_states).gather(1, best)."),
+         _("these are the online network's own values: evaluate its chosen action with the TARGET network, "
+           "target_net(next_states).gather(1, best).")),
         (lambda: q_target.gather(1, q_online.argmin(1, keepdim=True)).squeeze(1),
-         "the online network picks its BEST action: argmax, not argmin."),
+         _("the online network picks its BEST action: argmax, not argmin.")),
         (lambda: pick.squeeze(1).to(q_target.dtype),
-         "these are the chosen actions: return the target network's Q-values for them."),
+         _("these are the chosen actions: return the target network's Q-values for them.")),
         (lambda: q_target.gather(0, pick.expand(-1, q_target.shape[1]))[:, 0],
-         "gather along dim 1 (the actions), one column per row: target_q.gather(1, best)."),
+         _("gather along dim 1 (the actions), one column per row: target_q.gather(1, best).")),
     ]
 
 
@@ -75,18 +77,19 @@ def _double_probes() -> list[tuple[nn.Module, nn.Module, torch.Tensor, str]]:
     states = torch.zeros(len(ONLINE), 4, 30, 90, dtype=torch.uint8)
     states[:, 0, 0, 0] = torch.arange(len(ONLINE), dtype=torch.uint8)
     probes = [(_TableQ(ONLINE), _TableQ(TARGET), states,
-               f"stand-in networks, 5 next states, 3 actions: online Q {ONLINE}, target Q {TARGET}")]
+               _("stand-in networks, 5 next states, 3 actions: online Q {online}, target Q {target}").format(
+                   online=ONLINE, target=TARGET))]
     env = make_pixel_env("CartPole-v1")
-    observation, _ = env.reset(seed=7)
+    observation, _info = env.reset(seed=7)
     frames = [observation]
     for step in range(5):
-        observation, *_ = env.step(step % 2)
+        observation, *_rest = env.step(step % 2)
         frames.append(observation)
     env.close()
     torch.manual_seed(11)
     online, target = PixelDQN(4, 30, 90, 2), PixelDQN(4, 30, 90, 2)
     probes.append((online, target, torch.from_numpy(np.stack(frames)),
-                   "two recipe networks (PixelDQN, different weights), 6 real next states (6, 4, 30, 90) uint8"))
+                   _("two recipe networks (PixelDQN, different weights), 6 real next states (6, 4, 30, 90) uint8")))
     return probes
 
 
@@ -100,29 +103,31 @@ def check_double_dqn_values(student: Callable[..., torch.Tensor]) -> str:
         got = call(student, online, target, states, given=given)
         expect_unchanged(snapshots, given, "double_dqn_values")
         if not torch.is_tensor(got):
-            raise Mistake("double_dqn_values should return a tensor of values, one per next state.", given=given,
-                          expected=f"a tensor of shape {tuple(expected.shape)}", got=repr(got)[:80],
-                          hint="end with `return` and the values." if got is None else
-                          "return the tensor itself (not .tolist() or .item()).")
+            raise Mistake(_("double_dqn_values should return a tensor of values, one per next state."),
+                          given=given, expected=_("a tensor of shape {shape}").format(shape=tuple(expected.shape)),
+                          got=repr(got)[:80],
+                          hint=_("end with `return` and the values.") if got is None else
+                          _("return the tensor itself (not .tolist() or .item())."))
         if not got.dtype.is_floating_point:
-            raise Mistake("double_dqn_values returned whole numbers: actions, not their values.", given=given,
+            raise Mistake(_("double_dqn_values returned whole numbers: actions, not their values."), given=given,
                           expected=expected, got=got,
-                          hint="after choosing the actions with argmax, look up their values in the target "
-                               "network's Q-values: target_q.gather(1, best).squeeze(1).")
+                          hint=_("after choosing the actions with argmax, look up their values in the target "
+                                 "network's Q-values: target_q.gather(1, best).squeeze(1)."))
         if tuple(got.shape) != tuple(expected.shape):
-            hint = ("gather(1, best) keeps a column per row, (B, 1): finish with .squeeze(1)."
+            hint = (_("gather(1, best) keeps a column per row, (B, 1): finish with .squeeze(1).")
                     if tuple(got.shape) == (len(expected), 1) else None)
-            raise Mistake("wrong shape: one value per next state.", given=given,
-                          expected=f"shape {tuple(expected.shape)}", got=f"shape {tuple(got.shape)}", hint=hint)
+            raise Mistake(_("wrong shape: one value per next state."), given=given,
+                          expected=_("shape {shape}").format(shape=tuple(expected.shape)),
+                          got=_("shape {shape}").format(shape=tuple(got.shape)), hint=hint)
         if got.requires_grad:
-            raise Mistake("the values carry gradients, so the loss would push on the target too.", given=given,
-                          hint="compute them inside `with torch.no_grad():` (or .detach() the result): the "
-                               "target is a fixed number for this update.")
+            raise Mistake(_("the values carry gradients, so the loss would push on the target too."), given=given,
+                          hint=_("compute them inside `with torch.no_grad():` (or .detach() the result): the "
+                                 "target is a fixed number for this update."))
         if not close(got, expected, 1e-5):
             hint = diagnose(got, _double_variants(online, target, states), lambda a, b: close(a, b, 1e-5))
-            raise Mistake("wrong values.", given=given, expected=expected, got=got, hint=hint)
-    return ("the online network picks the action, the target network gives its value, without gradients; "
-            "stand-in and real recipe networks.")
+            raise Mistake(_("wrong values."), given=given, expected=expected, got=got, hint=hint)
+    return _("the online network picks the action, the target network gives its value, without gradients; "
+             "stand-in and real recipe networks.")
 
 
 # --- n-step returns --------------------------------------------------------------------------
@@ -157,24 +162,25 @@ def _returns_variants(rewards, terminated, values, gamma, n) -> list[tuple[Calla
         return (lambda: _returns_variant(rewards, terminated, values, gamma, n, **mistake), hint)
 
     return [
-        v("the sum runs past the end of an episode: stop adding rewards at a step whose terminated is True "
-          "(the next reward belongs to the next episode).", cut=False),
-        v("after a termination there is no next state: do not add γ^m · next_values there.",
+        v(_("the sum runs past the end of an episode: stop adding rewards at a step whose terminated is True "
+            "(the next reward belongs to the next episode)."), cut=False),
+        v(_("after a termination there is no next state: do not add γ^m · next_values there."),
           bootstrap_after_end=True),
-        v("the first reward is not discounted: step t+k's reward gets γ^k (γ^0 = 1 for the first).", reward_power=1),
-        v("the bootstrap's discount is γ^m, one γ per reward summed, not a single γ.", boot_power="one"),
-        v("where the stream ends before n steps, only m < n rewards are summed: the bootstrap gets γ^m, not γ^n.",
+        v(_("the first reward is not discounted: step t+k's reward gets γ^k (γ^0 = 1 for the first)."),
+          reward_power=1),
+        v(_("the bootstrap's discount is γ^m, one γ per reward summed, not a single γ."), boot_power="one"),
+        v(_("where the stream ends before n steps, only m < n rewards are summed: the bootstrap gets γ^m, not γ^n."),
           boot_power="n"),
-        v("off by one: after m rewards the bootstrap gets γ^m (γ^1 for a 1-step return), not γ^(m-1).",
+        v(_("off by one: after m rewards the bootstrap gets γ^m (γ^1 for a 1-step return), not γ^(m-1)."),
           boot_power="m-1"),
-        v("bootstrap from the state reached after the m steps, next_values[t + m - 1], not next_values[t].",
+        v(_("bootstrap from the state reached after the m steps, next_values[t + m - 1], not next_values[t]."),
           boot_from_first=True),
-        v("the end of the stream is not the end of an episode: sum the steps that remain there, then bootstrap "
-          "from next_values[-1].", end_is_terminal=True),
-        v("the step that terminates is still rewarded: add its reward, then stop (check terminated after "
-          "adding).", skip_terminal_reward=True),
+        v(_("the end of the stream is not the end of an episode: sum the steps that remain there, then bootstrap "
+            "from next_values[-1]."), end_is_terminal=True),
+        v(_("the step that terminates is still rewarded: add its reward, then stop (check terminated after "
+            "adding)."), skip_terminal_reward=True),
         (lambda: _returns_variant(rewards, terminated, values, gamma, 1),
-         "n is ignored: sum up to n rewards, not one."),
+         _("n is ignored: sum up to n rewards, not one.")),
     ]
 
 
@@ -198,14 +204,16 @@ def _as_returns(value: Any, given: str, expected: list[float]) -> list[float]:
         value = value.tolist()
     if not isinstance(value, (list, tuple)) or not all(
             isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool) for x in value):
-        raise Mistake("n_step_returns should return a list of numbers, one per step.", given=given,
+        raise Mistake(_("n_step_returns should return a list of numbers, one per step."), given=given,
                       expected=expected, got=repr(value)[:80],
-                      hint="end with `return` and the list." if value is None else
-                      "append one float per step t to a list and return the list.")
+                      hint=_("end with `return` and the list.") if value is None else
+                      _("append one float per step t to a list and return the list."))
     if len(value) != len(expected):
-        raise Mistake(f"n_step_returns returned {len(value)} values for a stream of {len(expected)} steps.",
-                      given=given, expected=f"{len(expected)} values", got=f"{len(value)} values",
-                      hint="every step t gets a target, the last ones too (with fewer rewards summed).")
+        raise Mistake(_("n_step_returns returned {count} values for a stream of {steps} steps.").format(
+                          count=len(value), steps=len(expected)),
+                      given=given, expected=_("{count} values").format(count=len(expected)),
+                      got=_("{count} values").format(count=len(value)),
+                      hint=_("every step t gets a target, the last ones too (with fewer rewards summed)."))
     return [float(x) for x in value]
 
 
@@ -227,8 +235,8 @@ def check_n_step_returns(student: Callable[..., list[float]]) -> str:
             hint = diagnose(got, _returns_variants(rewards, terminated, values, gamma, n),
                             lambda a, b: close(a, b, 1e-6))
             t = wrong[0]
-            more = f" (and at {len(wrong) - 1} more steps)" if len(wrong) > 1 else ""
-            raise Mistake(f"wrong target at step t = {t}{more}.", given=given,
+            more = _(" (and at {count} more steps)").format(count=len(wrong) - 1) if len(wrong) > 1 else ""
+            raise Mistake(_("wrong target at step t = {t}{more}.").format(t=t, more=more), given=given,
                           expected=[round(x, 4) for x in expected], got=[round(x, 4) for x in got], hint=hint)
-    return ("n rewards discounted γ^0..γ^(m-1), cut at terminations (no bootstrap there), γ^m · next_values "
-            "otherwise, fewer steps at the stream's end; n = 1, 3, 5.")
+    return _("n rewards discounted γ^0..γ^(m-1), cut at terminations (no bootstrap there), γ^m · next_values "
+             "otherwise, fewer steps at the stream's end; n = 1, 3, 5.")
