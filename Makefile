@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # How many processes run the tests (pytest-xdist); notebooks go one file per process.
 JOBS   ?= 2
 
-.PHONY: lab test lint notebooks check-notebooks fork clean
+.PHONY: lab lab-ko test lint notebooks check-notebooks fork clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(VENV)/.installed
 	$(BIN)/python tools/course.py workcopy
 	JUPYTER_CONFIG_PATH="$(CURDIR)/tools/student-jupyter-config" $(BIN)/jupyter lab work/ $(ROOT_ARGS) $(LAB_ARGS)
+
+## lab-ko: the same in Korean (한국어판): your working copy of the Korean edition (work/ko/) in JupyterLab
+lab-ko: $(VENV)/.installed
+	$(BIN)/python tools/course.py workcopy --language ko
+	JUPYTER_CONFIG_PATH="$(CURDIR)/tools/student-jupyter-config" $(BIN)/jupyter lab work/ko/ $(ROOT_ARGS) $(LAB_ARGS)
 
 ## test: create .venv, install everything, lint, check the notebooks are fresh, run all tests
 test: $(VENV)/.installed lint check-notebooks

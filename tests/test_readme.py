@@ -37,7 +37,7 @@ def test_the_readme_is_a_front_door():
     assert next(i for i, line in enumerate(lines) if line.startswith("| # | lesson")) < 45
 
 
-DOCS = [course.ROOT / "README.md", *sorted((course.ROOT / "docs").glob("*.md")),
+DOCS = [course.ROOT / "README.md", course.ROOT / "README.ko.md", *sorted((course.ROOT / "docs").glob("*.md")),
         course.ROOT / "benchmarks" / "results.md"]
 
 
@@ -53,3 +53,15 @@ def test_the_moved_sections_are_reachable_from_the_readme():
     for moved in ["docs/setup.md", "docs/cli.md", "docs/authoring.md", "docs/architecture.md", "docs/grading.md",
                   "docs/teaching-guide.md", "benchmarks/results.md"]:
         assert f"]({moved})" in README, f"the README does not link {moved}"
+
+
+def test_the_korean_readme_gives_the_commands_the_lab_plan_and_a_badge_per_korean_lesson():
+    korean = (course.ROOT / "README.ko.md").read_text()
+    assert "make lab-ko " in korean and "make test " in korean and "](README.md)" in korean
+    assert "](README.ko.md)" in README
+    for source in course.lesson_sources():
+        path = course.notebook_path(source, "student", "ko").relative_to(course.ROOT).as_posix()
+        assert course.BADGE.format(slug=course.github_slug(course.repository_url()), path=path) in korean
+        assert (course.ROOT / path).exists()
+    plan = korean.split(course.LAB_KO_START, 1)[1].split(course.LAB_END, 1)[0].strip()
+    assert plan == course.lab_plan(language="ko")[0], "run `python tools/course.py times`"

@@ -6,7 +6,10 @@ From it come two notebooks:
 
 * ``notebooks/NN_name.ipynb``            the student version (solutions replaced by a stub that
                                          raises ``NotImplementedError``), what Colab opens;
-* ``notebooks/solutions/NN_name.ipynb``  the solution version.
+* ``notebooks/solutions/NN_name.ipynb``  the solution version;
+* ``notebooks/ko/...``                    the same two in Korean: the same code cells (the setup
+                                         cell adds one line that selects Korean), the markdown
+                                         cells from ``lessons/ko/NN_name.md`` (``tools/translation.py``).
 
 Both get a Colab badge and a Colab setup cell, generated from the repository address in
 ``pyproject.toml`` (``[project.urls] Repository``), and both are executed with the full budget
@@ -42,6 +45,7 @@ import jupytext
 import lesson_plan
 import nbformat
 import tomllib
+import translation
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 from nbgrader.preprocessors import ClearSolutions
@@ -50,6 +54,12 @@ ROOT = Path(__file__).resolve().parents[1]
 LESSONS = ROOT / "lessons"
 NOTEBOOKS = ROOT / "notebooks"
 VERSIONS = {"student": NOTEBOOKS, "solution": NOTEBOOKS / "solutions"}
+TRANSLATIONS = ("ko",)  # the editions besides English; each lives in notebooks/<language>/
+LANGUAGES = ("en",) + TRANSLATIONS
+LANGUAGE_LINE = {  # the one line by which a translated edition's code differs: added to the setup cell
+    "ko": 'os.environ["DQN_LANGUAGE"] = "ko"  # 한국어판: 검사 결과와 퀴즈를 한국어로 보여 줍니다',
+}
+GLOSSARY = "docs/glossary.ko.md"
 QUICK_ENV_VAR = "DQN_QUICK"  # mirrors dqn_helpers.quick; the build must never run in quick mode
 KEPT_CELL_METADATA = ("tags", "nbval_reason", "nbgrader")
 MAP_NAME = "dqn-map.svg"  # the map of the algorithm, attached to each lesson's first cell
@@ -108,8 +118,22 @@ def lesson_sources() -> list[Path]:
     return sorted(LESSONS.glob("[0-9][0-9]_*.py"))
 
 
-def notebook_path(source: Path, version: str) -> Path:
-    return VERSIONS[version] / f"{source.stem}.ipynb"
+def notebook_path(source: Path, version: str, language: str = "en") -> Path:
+    folder = VERSIONS[version]
+    if language != "en":
+        folder = NOTEBOOKS / language / folder.relative_to(NOTEBOOKS)
+    return folder / f"{source.stem}.ipynb"
+
+
+def setup_cell(repository: str, language: str = "en") -> str:
+    """The Colab setup cell; a translated edition's also selects its language, before anything runs."""
+    cell = SETUP_CELL.format(repository=repository)
+    if language == "en":
+        return cell
+    anchor = 'os.environ.setdefault("SDL_VIDEODRIVER", "dummy")'
+    head, tail = cell.split(anchor, 1)
+    first, rest = tail.split("\n", 1)
+    return f"{head}{anchor}{first}\n{LANGUAGE_LINE[language]}\n{rest}"
 
 
 def clear_solutions(nb: NotebookNode) -> NotebookNode:
@@ -124,8 +148,14 @@ def clear_solutions(nb: NotebookNode) -> NotebookNode:
     return nb
 
 
-def header(source: Path, plan: lesson_plan.Plan, repository: str) -> str:
-    """The lines under a lesson's title: its time, its core sections, and the map."""
+def header(source: Path, plan: lesson_plan.Plan, repository: str, language: str = "en",
+           titles: dict[str, str] | None = None) -> str:
+    """The lines under a lesson's title: its time, its core sections, and the map.
+
+    A translated edition states the English lesson's minutes (the same cells, run the same) with
+    its own section titles (``titles``: each English title's translation)."""
+    if language == "ko":
+        return header_ko(source, plan, repository, titles or {})
     guide = f"{repository}/blob/main/docs/teaching-guide.md#how-long-a-lesson-takes"
     optional = plan.titles(optional=True)
     time = f"**Time:** about {plan.core_minutes} minutes on the core path"
@@ -134,9 +164,27 @@ def header(source: Path, plan: lesson_plan.Plan, repository: str) -> str:
                  f"(headings that start with *Deep dive*; skipping them loses nothing later)")
     lines = [time + f". [How this is estimated]({guide})", "",
              "**Core sections:** " + " · ".join(plan.titles(optional=False))]
+    lines += ["", f"**Words:** [a Korean–English glossary]({repository}/blob/main/{GLOSSARY}) "
+                  "(용어집) of the course's terms"]
     lines += ["", f"![The DQN algorithm and its data flow; lesson {source.stem[:2]}'s part is yellow]"
                   f"(attachment:{MAP_NAME})"]
     return "\n".join(lines)
+
+
+def header_ko(source: Path, plan: lesson_plan.Plan, repository: str, titles: dict[str, str]) -> str:
+    """The Korean edition's lines under the title (see ``header``)."""
+    guide = f"{repository}/blob/main/docs/teaching-guide.md#how-long-a-lesson-takes"
+    time = f"**시간:** 핵심 과정 약 {plan.core_minutes}분"
+    if plan.titles(optional=True):
+        time += (f", 선택 심화 약 {plan.optional_minutes}분 (제목이 *심화*로 시작하는 부분입니다. "
+                 "건너뛰어도 뒤의 내용을 따라가는 데 지장이 없습니다)")
+    core = " · ".join(titles.get(title, title) for title in plan.titles(optional=False))
+    return "\n".join([
+        time + f". [시간을 어떻게 어림했는지]({guide})", "",
+        "**핵심 절:** " + core, "",
+        f"**용어:** [한국어–영어 용어집]({repository}/blob/main/{GLOSSARY})", "",
+        f"![DQN 알고리즘과 데이터 흐름. 노란색이 {int(source.stem[:2])}강에서 다루는 부분입니다]"
+        f"(attachment:{MAP_NAME})"])
 
 
 def with_outputs_of(nb: NotebookNode, executed: NotebookNode | None) -> NotebookNode:
@@ -165,26 +213,37 @@ def lesson_time(source: Path, executed: NotebookNode | None = None) -> lesson_pl
     return lesson_plan.plan(with_outputs_of(nb, executed), source.stem)
 
 
+def translate(nb: NotebookNode, source: Path, language: str) -> dict[str, str]:
+    """Put the translation of each markdown cell of the lesson's source in place (code cells stay
+    as they are); return each English section title's translation, for the header."""
+    english = [part.title for part in lesson_plan.parts(nb)]
+    for index, text in translation.translated(source, language).items():
+        nb.cells[index].source = text
+    return dict(zip(english, (part.title for part in lesson_plan.parts(nb)), strict=True))
+
+
 def render(source: Path, version: str, repository: str | None = None,
-           executed: NotebookNode | None = None) -> NotebookNode:
-    """The notebook for ``version`` ("student" or "solution"), unexecuted.
+           executed: NotebookNode | None = None, language: str = "en") -> NotebookNode:
+    """The notebook for ``version`` ("student" or "solution") in ``language``, unexecuted.
 
     Its first cell states the lesson's time by ``lesson_plan``'s rule, from the outputs of
-    ``executed`` (default: the committed solution notebook) and the measured run times."""
+    ``executed`` (default: the committed English solution notebook) and the measured run times."""
     repository = repository or repository_url()
     nb = jupytext.read(source, fmt="py:percent")
     if not nb.cells or nb.cells[0].cell_type != "markdown":
         raise SystemExit(f"{source}: the first cell must be the lesson's title (markdown)")
-    path = notebook_path(source, version).relative_to(ROOT).as_posix()
+    titles = translate(nb, source, language) if language != "en" else None
+    path = notebook_path(source, version, language).relative_to(ROOT).as_posix()
     badge = BADGE.format(slug=github_slug(repository), path=path)
     if version == "solution":
-        student = notebook_path(source, "student").relative_to(ROOT).as_posix()
-        badge += f" &nbsp; *Solution version: the exercises are solved. Students open `{student}`.*"
-    setup = nbformat.v4.new_code_cell(SETUP_CELL.format(repository=repository))
+        student = notebook_path(source, "student", language).relative_to(ROOT).as_posix()
+        badge += (f" &nbsp; *해답 버전: 연습 문제가 풀려 있습니다. 학생은 `{student}`를 엽니다.*" if language == "ko"
+                  else f" &nbsp; *Solution version: the exercises are solved. Students open `{student}`.*")
+    setup = nbformat.v4.new_code_cell(setup_cell(repository, language))
     nb.cells.insert(1, setup)
-    plan = lesson_time(source, executed)
+    plan = lesson_time(source, executed if language == "en" else None)
     title, _, rest = nb.cells[0].source.partition("\n")
-    nb.cells[0].source = f"{badge}\n\n{title}\n\n{header(source, plan, repository)}\n{rest}"
+    nb.cells[0].source = f"{badge}\n\n{title}\n\n{header(source, plan, repository, language, titles)}\n{rest}"
     svg = course_map.svg(source.stem[:2]).encode()
     nb.cells[0].attachments = {MAP_NAME: {"image/svg+xml": base64.b64encode(svg).decode()}}
     for cell in nb.cells:
@@ -193,7 +252,7 @@ def render(source: Path, version: str, repository: str | None = None,
     if version == "student":
         nb = clear_solutions(nb)
     for index, cell in enumerate(nb.cells):
-        cell.id = f"{source.stem[:2]}-{index:03d}"
+        cell.id = f"{source.stem[:2]}-{index:03d}" if language == "en" else f"{language}-{source.stem[:2]}-{index:03d}"
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
@@ -247,25 +306,45 @@ def select(names: list[str]) -> list[Path]:
     return chosen
 
 
-def build(names: list[str]) -> None:
+def build(names: list[str], languages: tuple[str, ...] = LANGUAGES) -> None:
     if os.environ.pop(QUICK_ENV_VAR, None) is not None:
         print(f"note: ignoring {QUICK_ENV_VAR}: committed notebooks always show the full budget")
     for source in select(names):
-        target = notebook_path(source, "solution")
-        print(f"building {target.relative_to(ROOT)} ...", flush=True)
-        executed, seconds = execute(render(source, "solution"), target.parent)
-        lesson_plan.record_run_times(source.stem, seconds, machine_name())
-        # The first cell states the lesson's time: render again, now from these outputs and times.
-        solution = with_outputs_of(render(source, "solution", executed=executed), executed)
-        solution.metadata = executed.metadata  # what execution recorded there (language info, widget state)
-        write(solution, target)
-        write_student(source)
+        if "en" in languages:
+            target = notebook_path(source, "solution")
+            print(f"building {target.relative_to(ROOT)} ...", flush=True)
+            executed, seconds = execute(render(source, "solution"), target.parent)
+            lesson_plan.record_run_times(source.stem, seconds, machine_name())
+            # The first cell states the lesson's time: render again, now from these outputs and times.
+            solution = with_outputs_of(render(source, "solution", executed=executed), executed)
+            solution.metadata = executed.metadata  # what execution recorded there (language info, widget state)
+            write(solution, target)
+            write_student(source)
+        for language in (lang for lang in languages if lang != "en"):
+            if translation.problems(source, language):
+                print(f"note: the {language} edition of {source.stem} is not built: its translation is incomplete "
+                      f"or stale (`python tools/translation.py status {source.stem[:2]}`)")
+                continue
+            build_translation(source, language)
 
 
-def write_student(source: Path, repository: str | None = None) -> None:
+def build_translation(source: Path, language: str) -> None:
+    """A translated edition's solution notebook, executed (the package prints in its language),
+    and its student notebook. Its header states the English lesson's measured time."""
+    target = notebook_path(source, "solution", language)
+    print(f"building {target.relative_to(ROOT)} ...", flush=True)
+    target.parent.mkdir(parents=True, exist_ok=True)  # the kernel runs there
+    executed, _ = execute(render(source, "solution", language=language), target.parent)
+    solution = with_outputs_of(render(source, "solution", language=language), executed)
+    solution.metadata = executed.metadata
+    write(solution, target)
+    write_student(source, language=language)
+
+
+def write_student(source: Path, repository: str | None = None, language: str = "en") -> None:
     """The student version is never executed: a student meets each question before its answer."""
-    target = notebook_path(source, "student")
-    write(render(source, "student", repository), target)
+    target = notebook_path(source, "student", language)
+    write(render(source, "student", repository, language=language), target)
     print(f"wrote {target.relative_to(ROOT)} (no outputs)")
 
 
@@ -281,26 +360,29 @@ def machine_name() -> str:
 
 
 def prose(names: list[str]) -> int:
-    """Regenerate notebooks whose code cells are unchanged, keeping their outputs: a prose fix
-    needs no re-run. Refused (nothing written) where a code cell's source or tags changed."""
+    """Regenerate notebooks whose code cells are unchanged, keeping their outputs: a prose fix (or a
+    translation's) needs no re-run. Refused (nothing written) where a code cell's source or tags changed."""
     def code(nb: NotebookNode) -> list[tuple[str, dict]]:  # what running the cells depends on (not nbgrader's marks)
         return [(c.source, {k: v for k, v in c.metadata.items() if k != "nbgrader"}) for c in nb.cells
                 if c.cell_type == "code"]
     updates = []
-    for source in select(names):
-        for version in VERSIONS:
-            target = notebook_path(source, version)
-            old, new = nbformat.read(target, as_version=4), render(source, version)
-            if version == "student":
-                updates.append((new, target))  # never executed: nothing to keep
-                continue
-            if code(old) != code(new):
-                print(f"{target.relative_to(ROOT)}: a code cell changed; run `python tools/course.py build "
-                      f"{source.stem[:2]}` instead. Nothing written.")
-                return 1
-            new = with_outputs_of(new, old)
-            new.metadata = old.metadata  # what execution recorded there (language info, widget state)
-            updates.append((new, target))
+    for source, version, language in editions(select(names), translated_only=True):
+        target = notebook_path(source, version, language)
+        if not target.exists():
+            print(f"{target.relative_to(ROOT)} does not exist yet: run `python tools/course.py build "
+                  f"{source.stem[:2]}`. Nothing written.")
+            return 1
+        old, new = nbformat.read(target, as_version=4), render(source, version, language=language)
+        if version == "student":
+            updates.append((new, target))  # never executed: nothing to keep
+            continue
+        if code(old) != code(new):
+            print(f"{target.relative_to(ROOT)}: a code cell changed; run `python tools/course.py build "
+                  f"{source.stem[:2]}` instead. Nothing written.")
+            return 1
+        new = with_outputs_of(new, old)
+        new.metadata = old.metadata  # what execution recorded there (language info, widget state)
+        updates.append((new, target))
     for nb, target in updates:
         write(nb, target)
         print(f"updated the prose of {target.relative_to(ROOT)}")
@@ -319,36 +401,64 @@ def executed_parts(nb: NotebookNode) -> list[str]:
     return found
 
 
+def editions(sources: list[Path], translated_only: bool = False) -> list[tuple[Path, str, str]]:
+    """(source, version, language) of every notebook generated from ``sources``; with
+    ``translated_only``, a translated edition only where its translation is complete and current
+    (the others are named, so that a new or changed lesson can be built in English first)."""
+    found = []
+    for source in sources:
+        for language in LANGUAGES:
+            if translated_only and language != "en" and translation.problems(source, language):
+                print(f"note: the {language} edition of {source.stem} is not written: its translation is incomplete "
+                      f"or stale (`python tools/translation.py status {source.stem[:2]}`)")
+                continue
+            found += [(source, version, language) for version in VERSIONS]
+    return found
+
+
 def check() -> int:
-    """0 when every committed notebook matches what its source generates, else 1."""
+    """0 when every committed notebook matches what its source (and its translation) generates, else 1."""
     problems = []
     sources = lesson_sources()
-    expected = {notebook_path(s, v) for s in sources for v in VERSIONS}
-    for folder in VERSIONS.values():
+    expected = {notebook_path(s, v, lang) for s, v, lang in editions(sources)}
+    for folder in {path.parent for path in expected}:
         for orphan in sorted(set(folder.glob("*.ipynb")) - expected):
             problems.append(f"{orphan.relative_to(ROOT)} has no source in lessons/")
+    untranslated = set()
     for source in sources:
-        for version in VERSIONS:
-            target = notebook_path(source, version)
-            if not target.exists():
-                problems.append(f"{target.relative_to(ROOT)} is missing")
-                continue
-            committed = nbformat.read(target, as_version=4)
-            if comparable(committed) != comparable(render(source, version)):
-                problems.append(f"{target.relative_to(ROOT)} is stale: {source.relative_to(ROOT)} changed")
-            if version == "student" and executed_parts(committed):
-                problems.append(f"{target.relative_to(ROOT)} carries outputs ({', '.join(executed_parts(committed))}): "
-                                "a student must meet each question before its answer")
+        for language in TRANSLATIONS:
+            found = translation.problems(source, language)
+            problems += found
+            untranslated |= {(source, language)} if found else set()
+    for source, version, language in editions(sources):
+        if (source, language) in untranslated:
+            continue  # its translation's problems are listed above
+        target = notebook_path(source, version, language)
+        if not target.exists():
+            problems.append(f"{target.relative_to(ROOT)} is missing")
+            continue
+        committed = nbformat.read(target, as_version=4)
+        if comparable(committed) != comparable(render(source, version, language=language)):
+            changed = source.relative_to(ROOT).as_posix()
+            if language != "en":
+                changed += f" or {translation.translation_path(source, language).relative_to(ROOT)}"
+            problems.append(f"{target.relative_to(ROOT)} is stale: {changed} changed")
+        if version == "student" and executed_parts(committed):
+            problems.append(f"{target.relative_to(ROOT)} carries outputs ({', '.join(executed_parts(committed))}): "
+                            "a student must meet each question before its answer")
     for problem in problems:
         print(problem)
     if problems:
-        print("Regenerate with `make notebooks` (or `python tools/course.py build NN`).")
+        print("Regenerate with `make notebooks` (or `python tools/course.py build NN`); a translation's problems "
+              "with `python tools/translation.py status NN`.")
     return 1 if problems else 0
 
 
 GUIDE = ROOT / "docs" / "teaching-guide.md"
 TIMES_START, TIMES_END = "<!-- times: generated by `python tools/course.py times` -->", "<!-- end times -->"
 LAB_START, LAB_END = "<!-- lab plan: generated by `python tools/course.py times` -->", "<!-- end lab plan -->"
+README_KO = ROOT / "README.ko.md"
+LAB_KO_START = "<!-- lab plan: generated by `python tools/course.py times`, in Korean -->"
 LAB_MINUTES = 180  # the slides' lab: one 3-hour session
 LAB = {"before": ("01", "02", "03", "04"), "in": ("05", "06", "07"), "after": ("08",)}
 LAB_OPENING, LAB_BREAK = 5, 10  # minutes: the map and the algorithm box; one break after the first lesson
@@ -375,7 +485,8 @@ def lesson_plans() -> dict[str, lesson_plan.Plan]:
 
 
 def write_guide_times(plans: dict[str, lesson_plan.Plan] | None = None) -> None:
-    """Put the current lesson-times table and the lab plan built from it into the teaching guide."""
+    """Put the current lesson-times table and the lab plan built from it into the teaching guide,
+    and the lab plan in Korean into README.ko.md."""
     plans = plans or lesson_plans()
     text = GUIDE.read_text()
     for start, end, table in ((TIMES_START, TIMES_END, times_table(plans)),
@@ -383,34 +494,52 @@ def write_guide_times(plans: dict[str, lesson_plan.Plan] | None = None) -> None:
         before, rest = text.split(start, 1)
         text = f"{before}{start}\n{table}\n{end}{rest.split(end, 1)[1]}"
     GUIDE.write_text(text)
+    text = README_KO.read_text()
+    before, rest = text.split(LAB_KO_START, 1)
+    README_KO.write_text(f"{before}{LAB_KO_START}\n{lab_plan(plans, 'ko')[0]}\n{LAB_END}{rest.split(LAB_END, 1)[1]}")
 
 
 def _clock(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def lab_plan(plans: dict[str, lesson_plan.Plan] | None = None) -> tuple[str, int]:
+LAB_WORDS = {  # the lab plan's words, by language (the Korean one is README.ko.md's)
+    "en": {"head": "| when | what |", "before": "| before the lab (homework) | core paths of {names} |",
+           "minutes": "{stem} ({minutes} min)", "lab": "lab, {start}–{end}",
+           "opening": "the instructor shows the map and the slides' algorithm box, and which part each lesson builds",
+           "core": "{stem}, core path", "break": "break", "questions": "questions; the quiz answers",
+           "after": "| after the lab (homework) | {names}, and any deep dive |"},
+    "ko": {"head": "| 언제 | 무엇을 |", "before": "| 실습 전 (과제) | {names}의 핵심 과정 |",
+           "minutes": "{stem} ({minutes}분)", "lab": "실습 {start}–{end}",
+           "opening": "교수자가 지도와 슬라이드의 알고리즘 상자, 그리고 각 강의가 만드는 부분을 보여 줍니다",
+           "core": "{stem} 핵심 과정", "break": "휴식", "questions": "질문, 퀴즈 답 맞추기",
+           "after": "| 실습 후 (과제) | {names}, 그리고 원하는 심화 |"},
+}
+
+
+def lab_plan(plans: dict[str, lesson_plan.Plan] | None = None, language: str = "en") -> tuple[str, int]:
     """The 3-hour lab as a markdown table, from the lessons' core times, and the minute the last
     lesson ends (``LAB_MINUTES`` at most, or the plan does not fit)."""
-    plans = plans or lesson_plans()
+    plans, words = plans or lesson_plans(), LAB_WORDS[language]
     stems = {stem[:2]: stem for stem in plans}
     def names(group: str) -> str:
-        return ", ".join(f"{stems[n]} ({plans[stems[n]].core_minutes} min)" for n in LAB[group])
-    rows = ["| when | what |", "|---|---|",
-            f"| before the lab (homework) | core paths of {names('before')} |",
-            f"| lab, 0:00–{_clock(LAB_OPENING)} | the instructor shows the map and the slides' algorithm box, "
-            "and which part each lesson builds |"]
+        return ", ".join(words["minutes"].format(stem=stems[n], minutes=plans[stems[n]].core_minutes)
+                         for n in LAB[group])
+    def row(start: int, end: int, what: str) -> str:
+        return f"| {words['lab'].format(start=_clock(start), end=_clock(end))} | {what} |"
+    rows = [words["head"], "|---|---|", words["before"].format(names=names("before")),
+            row(0, LAB_OPENING, words["opening"])]
     now = LAB_OPENING
     for index, number in enumerate(LAB["in"]):
         minutes = plans[stems[number]].core_minutes
-        rows.append(f"| lab, {_clock(now)}–{_clock(now + minutes)} | {stems[number]}, core path |")
+        rows.append(row(now, now + minutes, words["core"].format(stem=stems[number])))
         now += minutes
         if index == 0:
-            rows.append(f"| lab, {_clock(now)}–{_clock(now + LAB_BREAK)} | break |")
+            rows.append(row(now, now + LAB_BREAK, words["break"]))
             now += LAB_BREAK
     if now < LAB_MINUTES:
-        rows.append(f"| lab, {_clock(now)}–{_clock(LAB_MINUTES)} | questions; the quiz answers |")
-    rows.append(f"| after the lab (homework) | {names('after')}, and any deep dive |")
+        rows.append(row(now, LAB_MINUTES, words["questions"]))
+    rows.append(words["after"].format(names=names("after")))
     return "\n".join(rows), now
 
 
@@ -429,14 +558,15 @@ def times_table(plans: dict[str, lesson_plan.Plan] | None = None) -> str:
 WORK = ROOT / "work"  # the student's own copies of the lessons; git ignores it
 
 
-def working_copy(work: Path = WORK) -> list[Path]:
-    """Copy each student notebook into ``work`` unless a copy is already there; return the new ones.
+def working_copy(work: Path = WORK, language: str = "en") -> list[Path]:
+    """Copy each student notebook of ``language``'s edition into ``work`` unless a copy is already
+    there; return the new ones.
 
     The student works in these copies, so a course update (``git pull``) never meets their answers;
     a copy is never overwritten. Delete one to get a fresh copy of that lesson."""
-    work.mkdir(exist_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
     new = []
-    for notebook in sorted(VERSIONS["student"].glob("*.ipynb")):
+    for notebook in sorted(notebook_path(lesson_sources()[0], "student", language).parent.glob("*.ipynb")):
         copy_path = work / notebook.name
         if not copy_path.exists():
             shutil.copyfile(notebook, copy_path)
@@ -449,9 +579,10 @@ def fork(slug: str) -> None:
     url = f"https://github.com/{slug}"
     github_slug(url)  # validates
     old_slug = github_slug(repository_url())
-    readme = ROOT / "README.md"
-    readme.write_text(readme.read_text().replace(f"/github/{old_slug}/", f"/github/{slug}/")
-                      .replace(f"github.com/{old_slug}", f"github.com/{slug}"))
+    for readme in (ROOT / "README.md", ROOT / "README.ko.md"):
+        if readme.exists():
+            readme.write_text(readme.read_text().replace(f"/github/{old_slug}/", f"/github/{slug}/")
+                              .replace(f"github.com/{old_slug}", f"github.com/{slug}"))
     pyproject = ROOT / "pyproject.toml"
     text, count = re.subn(r'(?m)^Repository = ".*"$', f'Repository = "{url}"', pyproject.read_text())
     if count != 1:
@@ -459,11 +590,12 @@ def fork(slug: str) -> None:
     pyproject.write_text(text)
     # Only the badge and the setup cell change, and neither has outputs off Colab: re-render
     # the sources and keep every committed output instead of re-executing hours of lessons.
-    for source in lesson_sources():
-        write_student(source, url)
-        target = notebook_path(source, "solution")
+    for source, language in {(s, lang) for s, _, lang in editions(lesson_sources(), translated_only=True)}:
+        write_student(source, url, language)
+        target = notebook_path(source, "solution", language)
         old = nbformat.read(target, as_version=4) if target.exists() else None
-        fresh = with_outputs_of(render(source, "solution", url, executed=old), old)
+        fresh = with_outputs_of(render(source, "solution", url, executed=old if language == "en" else None,
+                                       language=language), old)
         if old is not None:
             fresh.metadata = copy.deepcopy(old.metadata)  # e.g. the widgets' saved state
         write(fresh, target)
@@ -477,25 +609,36 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     build_parser = commands.add_parser("build", help="regenerate and execute notebooks")
     build_parser.add_argument("lessons", nargs="*", help="lesson numbers, e.g. 01 03 (default: all)")
+    build_parser.add_argument("--language", choices=LANGUAGES, action="append",
+                              help="build only this edition (repeatable; default: every edition)")
     prose_parser = commands.add_parser("prose", help="regenerate after a markdown-only change, keeping outputs")
     prose_parser.add_argument("lessons", nargs="*", help="lesson numbers (default: all)")
     commands.add_parser("check", help="fail if a committed notebook is stale")
     commands.add_parser("times", help="each lesson's minutes by the rule, written into docs/teaching-guide.md")
-    commands.add_parser("workcopy", help="copy the student notebooks into work/ (never overwrites a copy)")
+    workcopy_parser = commands.add_parser("workcopy", help="copy the student notebooks into work/ (never overwrites)")
+    workcopy_parser.add_argument("--language", choices=LANGUAGES, default="en",
+                                 help="the edition to copy (ko: into work/ko/)")
     fork_parser = commands.add_parser("fork", help="re-point Colab badges at OWNER/REPO")
     fork_parser.add_argument("slug", metavar="OWNER/REPO")
     args = parser.parse_args(argv)
     if args.command == "build":
-        build(args.lessons)
+        build(args.lessons, tuple(args.language or LANGUAGES))
     elif args.command == "prose":
         return prose(args.lessons)
     elif args.command == "check":
         return check()
     elif args.command == "workcopy":
-        new = working_copy()
-        print(f"Your working copy is {WORK.relative_to(ROOT)}/: {len(new)} new lesson(s) copied there; your own "
-              f"copies are never overwritten. For a fresh copy of a lesson, delete it from {WORK.name}/ and run "
-              "`make lab` again.")
+        work = WORK if args.language == "en" else WORK / args.language
+        new = working_copy(work, args.language)
+        if args.language == "ko":
+            folder = work.relative_to(ROOT)
+            print(f"작업 폴더는 {folder}/ 입니다: 새 강의 {len(new)}개를 복사했습니다. 이미 있는 사본은 덮어쓰지 "
+                  f"않습니다. 한 강의를 처음 상태로 받으려면 그 파일을 {folder}/에서 지우고 `make lab-ko`를 다시 "
+                  "실행하세요.")
+        else:
+            print(f"Your working copy is {work.relative_to(ROOT)}/: {len(new)} new lesson(s) copied there; your own "
+                  f"copies are never overwritten. For a fresh copy of a lesson, delete it from {WORK.name}/ and run "
+                  "`make lab` again.")
     elif args.command == "times":
         plans = lesson_plans()
         write_guide_times(plans)
