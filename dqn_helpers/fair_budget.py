@@ -20,7 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-RECIPES = {"slides": "the slides' recipe", "recipe": "the course's recipe"}
+from dqn_helpers.i18n import N_, _
+
+RECIPES = {"slides": N_("the slides' recipe"), "recipe": N_("the course's recipe")}  # translated where shown
 SOURCES = {"slides": "runs/slides-100k-s{seed}", "recipe": "runs/recipe-v0-100k-s{seed}"}
 WINDOW = 20  # training episodes per point of the curve (the progress bar's last20)
 
@@ -45,15 +47,31 @@ class BudgetRun:
     def line(self) -> str:
         """One line of what the run did, from its own files."""
         last = self.lengths[-100:]
-        text = (f"{RECIPES[self.recipe]}, seed {self.seed}: {self.steps:,} steps, {len(self.lengths):,} training "
-                f"episodes, the last {len(last)} of them {np.mean(last):.1f} steps long on average "
-                f"(longest of the run {max(self.lengths)})")
+        text = _("{recipe}, seed {seed}: {steps:,} steps, {episodes:,} training episodes, the last {last} of them "
+                 "{mean:.1f} steps long on average (longest of the run {longest})").format(
+            recipe=_(RECIPES[self.recipe]), seed=self.seed, steps=self.steps, episodes=len(self.lengths),
+            last=len(last), mean=np.mean(last), longest=max(self.lengths))
         if self.summary is None:
-            return text + "; unfinished"
+            return text + _("; unfinished")
         solved = self.summary["solved_at_step"]
-        return text + (f"; its kept network over {self.summary['final_episodes']} new greedy episodes: mean "
-                       f"{self.summary['final_mean']:.1f}; " + (f"solved at step {solved:,}" if solved is not None
-                                                                  else "not solved"))
+        outcome = (_("solved at step {step:,}").format(step=solved) if solved is not None else _("not solved"))
+        return text + _("; its kept network over {episodes} new greedy episodes: mean {mean:.1f}; {outcome}").format(
+            episodes=self.summary["final_episodes"], mean=self.summary["final_mean"], outcome=outcome)
+
+
+def tally(runs: list[BudgetRun]) -> list[str]:
+    """One line per recipe: how many of its finished seeds were solved, and each kept network's score."""
+    lines = []
+    for recipe, name in RECIPES.items():
+        done = [r for r in runs if r.recipe == recipe and r.summary is not None]
+        if not done:
+            continue
+        solved = sum(r.summary["solved_at_step"] is not None for r in done)
+        scores = ", ".join(f"{r.summary['final_mean']:.1f}" for r in done)
+        lines.append(_("{recipe}: {solved} of {seeds} seeds solved, in runs of at most {steps:,} steps; greedy means "
+                       "of the kept networks: {scores}").format(recipe=_(name), solved=solved, seeds=len(done),
+                                                                steps=max(r.steps for r in done), scores=scores))
+    return lines
 
 
 def collect(seeds: list[int], root: Path = Path("."), folder: Path | None = None) -> list[Path]:

@@ -38,3 +38,8 @@ def _(message: str) -> str:
     if not message:
         return message
     return _catalogue(language()).gettext(message)
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark now, translate where shown"
+    """Mark ``message`` for the catalogue without translating it here (a constant read at import)."""
+    return message

@@ -36,6 +36,11 @@ def test_runs_from_the_cli_are_collected_loaded_described_and_plotted(tmp_path):
     assert len(slides.lengths) == 3 and slides.steps == sum(slides.lengths) == slides.ends[-1]
     assert recipe.steps == 300
     assert slides.line().startswith("the slides' recipe, seed 0: ") and "over 2 new greedy episodes" in slides.line()
+    assert fair_budget.tally(runs) == [
+        f"the slides' recipe: {int(slides.summary['solved_at_step'] is not None)} of 1 seeds solved, in runs of at "
+        f"most {slides.steps:,} steps; greedy means of the kept networks: {slides.summary['final_mean']:.1f}",
+        f"the course's recipe: {int(recipe.summary['solved_at_step'] is not None)} of 1 seeds solved, in runs of at "
+        f"most 300 steps; greedy means of the kept networks: {recipe.summary['final_mean']:.1f}"]
     figure = fair_budget.plot_runs(runs, random_mean=22.0)
     assert len(figure.axes[0].lines) == 4  # two runs, the threshold, the random policy
 

@@ -1,7 +1,8 @@
 """The package's message catalogue (gettext, through Babel): what the Korean notebooks print.
 
-Every message a student meets from the package is marked ``_("...")`` in ``dqn_helpers`` (see
-``dqn_helpers/i18n.py``); the quizzes' questions, choices and reasons are data, collected from
+Every message a student meets from the package is marked ``_("...")`` in ``dqn_helpers`` (or
+``N_("...")`` for a constant translated where it is shown; see ``dqn_helpers/i18n.py``); the
+quizzes' questions, choices and reasons are data, collected from
 ``dqn_helpers.quiz.QUIZZES``. The translations live in one standard ``.po`` file per language,
 ``dqn_helpers/locale/<lang>/LC_MESSAGES/dqn_helpers.po``, which any PO editor (Poedit, Lokalize,
 a text editor) opens; the package reads the compiled ``.mo`` next to it.
@@ -50,7 +51,7 @@ def template() -> Catalog:
     """Every message the package can show, with where it comes from."""
     catalog = Catalog(domain=DOMAIN, project="dqn-from-pixels", fuzzy=False)
     for filename, lineno, message, comments, context in extract_from_dir(
-            PACKAGE, method_map=[("**.py", "python")], keywords={"_": None}):
+            PACKAGE, method_map=[("**.py", "python")], keywords={"_": None, "N_": None}):
         catalog.add(message, locations=[(f"dqn_helpers/{filename}", lineno)], auto_comments=comments,
                     context=context)
     from dqn_helpers.quiz import QUIZZES
