@@ -321,11 +321,8 @@ def build(names: list[str], languages: tuple[str, ...] = LANGUAGES) -> None:
             write(solution, target)
             write_student(source)
         for language in (lang for lang in languages if lang != "en"):
-            if translation.problems(source, language):
-                print(f"note: the {language} edition of {source.stem} is not built: its translation is incomplete "
-                      f"or stale (`python tools/translation.py status {source.stem[:2]}`)")
-                continue
-            build_translation(source, language)
+            if translation_ready(source, language):
+                build_translation(source, language)
 
 
 def build_translation(source: Path, language: str) -> None:
@@ -334,8 +331,9 @@ def build_translation(source: Path, language: str) -> None:
     target = notebook_path(source, "solution", language)
     print(f"building {target.relative_to(ROOT)} ...", flush=True)
     target.parent.mkdir(parents=True, exist_ok=True)  # the kernel runs there
-    executed, _ = execute(render(source, "solution", language=language), target.parent)
-    solution = with_outputs_of(render(source, "solution", language=language), executed)
+    rendered = render(source, "solution", language=language)  # its header needs no outputs: rendered once
+    executed, _ = execute(copy.deepcopy(rendered), target.parent)
+    solution = with_outputs_of(rendered, executed)
     solution.metadata = executed.metadata
     write(solution, target)
     write_student(source, language=language)
@@ -405,15 +403,17 @@ def editions(sources: list[Path], translated_only: bool = False) -> list[tuple[P
     """(source, version, language) of every notebook generated from ``sources``; with
     ``translated_only``, a translated edition only where its translation is complete and current
     (the others are named, so that a new or changed lesson can be built in English first)."""
-    found = []
-    for source in sources:
-        for language in LANGUAGES:
-            if translated_only and language != "en" and translation.problems(source, language):
-                print(f"note: the {language} edition of {source.stem} is not written: its translation is incomplete "
-                      f"or stale (`python tools/translation.py status {source.stem[:2]}`)")
-                continue
-            found += [(source, version, language) for version in VERSIONS]
-    return found
+    return [(source, version, language) for source in sources for language in LANGUAGES
+            if not translated_only or language == "en" or translation_ready(source, language) for version in VERSIONS]
+
+
+def translation_ready(source: Path, language: str) -> bool:
+    """Whether the lesson's translation is complete and current; if not, say so (its edition is skipped)."""
+    if not translation.problems(source, language):
+        return True
+    print(f"note: the {language} edition of {source.stem} is skipped: its translation is incomplete or stale "
+          f"(`python tools/translation.py status {source.stem[:2]}`)")
+    return False
 
 
 def check() -> int:
