@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from dqn_helpers.i18n import N_, _
+
 ENV_ID = "CartPole-v1"
 BUDGET = 100_000  # steps per run; a run also stops at its confirmed solve (``--after-solved 0``)
 SEEDS = (0, 1, 2)
@@ -30,38 +32,43 @@ SUMMARY_COLUMNS = ["variant", "seed", "solved_at_step", "final_mean", "final_min
 @dataclass(frozen=True)
 class Variant:
     name: str  # a short name, used in file names
-    change: str  # what the variant changes (puts back to the slides' choice, or tries instead), in words
+    change_english: str  # what the variant changes (puts back to the slides' choice, or tries instead), in words
     settings: dict[str, Any] = field(default_factory=dict)  # overrides of the ``solved`` preset
     slow: bool = False  # many times the recipe's compute per step: the sweep runs it last
     puts_back: bool = True  # False: an alternative to a slides' choice that the recipe keeps
 
+    @property
+    def change(self) -> str:
+        """What the variant changes, in the language of the messages (lesson 08 prints it)."""
+        return _(self.change_english)
+
 
 VARIANTS: tuple[Variant, ...] = (
-    Variant("recipe", "nothing: the recipe itself"),
-    Variant("1-step", "1-step returns instead of 3-step", {"n_step": 1}),
-    Variant("no-double", "the plain max target instead of Double DQN", {"double_dqn": False}),
-    Variant("slides-input", "the slides' input: the difference of two centred 3x40x90 colour screens",
+    Variant("recipe", N_("nothing: the recipe itself")),
+    Variant("1-step", N_("1-step returns instead of 3-step"), {"n_step": 1}),
+    Variant("no-double", N_("the plain max target instead of Double DQN"), {"double_dqn": False}),
+    Variant("slides-input", N_("the slides' input: the difference of two centred 3x40x90 colour screens"),
             {"observation": "screen_difference"}),
-    Variant("2-frames", "2 stacked frames instead of 4", {"frame_stack": 2}),
-    Variant("batchnorm", "BatchNorm after each convolution, acting in train mode", {"batchnorm": True}),
-    Variant("rmsprop", "RMSprop with torch's defaults (rate 0.01) instead of Adam at 1e-3",
+    Variant("2-frames", N_("2 stacked frames instead of 4"), {"frame_stack": 2}),
+    Variant("batchnorm", N_("BatchNorm after each convolution, acting in train mode"), {"batchnorm": True}),
+    Variant("rmsprop", N_("RMSprop with torch's defaults (rate 0.01) instead of Adam at 1e-3"),
             {"optimizer": "rmsprop", "lr": 0.01}),
-    Variant("gamma-0.999", "γ = 0.999 instead of 0.99", {"gamma": 0.999}),
-    Variant("linear-epsilon", "ε from 1.0 to 0.02 linearly over 20,000 steps instead of the slides' schedule",
+    Variant("gamma-0.999", N_("γ = 0.999 instead of 0.99"), {"gamma": 0.999}),
+    Variant("linear-epsilon", N_("ε from 1.0 to 0.02 linearly over 20,000 steps instead of the slides' schedule"),
             {"eps_schedule": "linear", "eps_start": 1.0, "eps_end": 0.02, "eps_decay_steps": 20_000}, puts_back=False),
-    Variant("target-10-episodes", "a target copy every 10 episodes instead of every 500 steps",
+    Variant("target-10-episodes", N_("a target copy every 10 episodes instead of every 500 steps"),
             {"target_update_episodes": 10}),
-    Variant("no-bootstrap-at-truncation", "no bootstrap (next state None) at the time limit",
+    Variant("no-bootstrap-at-truncation", N_("no bootstrap (next state None) at the time limit"),
             {"bootstrap_truncation": False}),
-    Variant("memory-10k", "a 10,000-transition memory instead of 100,000", {"buffer_size": 10_000}),
-    Variant("no-warm-up", "learning from the 128th transition, as the slides do, instead of after 5,000",
+    Variant("memory-10k", N_("a 10,000-transition memory instead of 100,000"), {"buffer_size": 10_000}),
+    Variant("no-warm-up", N_("learning from the 128th transition, as the slides do, instead of after 5,000"),
             {"learning_starts": 128}),
-    Variant("slides-network", "the slides' network size (kernels 5/5/5, strides 2/2/2, no hidden layer; "
-            "no BatchNorm) instead of the recipe's (kernels 5/3/3, strides 2/2/1, a 256-unit hidden layer)",
+    Variant("slides-network", N_("the slides' network size (kernels 5/5/5, strides 2/2/2, no hidden layer; "
+            "no BatchNorm) instead of the recipe's (kernels 5/3/3, strides 2/2/1, a 256-unit hidden layer)"),
             {"kernels": (5, 5, 5), "strides": (2, 2, 2), "hidden": 0}),
-    Variant("clip-gradient-values", "each gradient entry clamped to ±1 instead of the norm clipped at 10",
+    Variant("clip-gradient-values", N_("each gradient entry clamped to ±1 instead of the norm clipped at 10"),
             {"grad_clip_norm": None, "grad_clip_value": 1.0}),
-    Variant("batch-128-every-step", "a batch of 128 every step instead of 32 every 4",
+    Variant("batch-128-every-step", N_("a batch of 128 every step instead of 32 every 4"),
             {"batch_size": 128, "train_every": 1}, slow=True),
 )
 
@@ -156,7 +163,8 @@ class VariantSummary:
         steps = sorted(r.solved_at_step for r in self.solved)
         finals = sorted(r.final_mean for r in self.runs)
         to_solve = (f"{self.median_steps:,.0f} ({steps[0]:,}–{steps[-1]:,})" if steps else "—")
-        return [self.variant.name, self.variant.change, f"{len(self.solved)} of {len(self.runs)}", to_solve,
+        solved = _("{solved} of {runs}").format(solved=len(self.solved), runs=len(self.runs))
+        return [self.variant.name, self.variant.change, solved, to_solve,
                 f"{statistics.median(finals):.1f} ({finals[0]:.1f}–{finals[-1]:.1f})"]
 
 
@@ -180,9 +188,11 @@ def compare_predictions(predictions: dict[str, str], summaries: list[VariantSumm
             continue
         guess = str(predictions.get(s.variant.name, "?")).strip().lower()
         seen = outcome(s, recipe)
-        mark = "(no prediction)" if guess in ("", "?") else "✓ as predicted" if guess == seen else f"you said {guess!r}"
-        _, _, solved, steps, _ = s.row()
-        print(f"{s.variant.name:<28} {seen:<10} {mark}   [{solved} seeds solved, steps {steps}]")
+        mark = (_("(no prediction)") if guess in ("", "?") else _("✓ as predicted") if guess == seen
+                else _("you said {guess!r}").format(guess=guess))
+        solved, steps = s.row()[2:4]
+        print(f"{s.variant.name:<28} {seen:<10} {mark}   " + _("[{solved} seeds solved, steps {steps}]").format(
+            solved=solved, steps=steps))
 
 
 def plot_curves(summaries: list[VariantSummary], threshold: float = 475.0, step: int = 5_000):
@@ -217,8 +227,8 @@ def plot_curves(summaries: list[VariantSummary], threshold: float = 475.0, step:
     return figure
 
 
-SUMMARY_HEADER = ["variant", "what changes", "seeds solved within budget", "steps to solve: median (range)",
-                  "kept network, 100 fresh episodes: median (range)"]
+SUMMARY_HEADER = [N_("variant"), N_("what changes"), N_("seeds solved within budget"),
+                  N_("steps to solve: median (range)"), N_("kept network, 100 fresh episodes: median (range)")]
 
 
 def summarize(runs: list[AblationRun]) -> list[VariantSummary]:
@@ -229,7 +239,7 @@ def summarize(runs: list[AblationRun]) -> list[VariantSummary]:
 
 
 def markdown_table(summaries: list[VariantSummary]) -> str:
-    lines = ["| " + " | ".join(SUMMARY_HEADER) + " |", "|" + "---|" * len(SUMMARY_HEADER)]
+    lines = ["| " + " | ".join(_(h) for h in SUMMARY_HEADER) + " |", "|" + "---|" * len(SUMMARY_HEADER)]
     lines += ["| " + " | ".join(s.row()) + " |" for s in summaries]
     return "\n".join(lines)
 

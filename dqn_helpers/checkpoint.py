@@ -22,6 +22,7 @@ import torch
 
 from dqn_helpers.allocator import keep_freed_memory
 from dqn_helpers.errors import DQNHelpersError
+from dqn_helpers.i18n import N_, _
 from dqn_helpers.model import PixelDQN, to_device
 from dqn_helpers.recipe import RecipeConfig, build_network
 from dqn_helpers.settings import check_settings
@@ -29,6 +30,7 @@ from dqn_helpers.validation import InvalidRunState, validate, validate_memory, v
 
 RUN_FORMAT = "dqn_helpers run v2"  # v1 pickled the trainer; it cannot be read safely
 POLICY_NETWORK = PixelDQN.__name__
+RUN_CHECKPOINT, POLICY_FILE = N_("run checkpoint"), N_("policy file")  # what safe_load expects, translated there
 
 SHIPPED_POLICY = Path(__file__).parent / "data" / "cartpole_v1_solved.pt"
 """A network trained by ``benchmarks/goal.py`` (CartPole-v1), shipped so lesson 07 can show a solved agent."""
@@ -67,10 +69,11 @@ def save_error(obj: Any, path: Path, error: BaseException) -> CheckpointError:
     needed = tensor_bytes(obj)
     free = shutil.disk_usage(path.parent).free
     if getattr(error, "errno", None) == errno.ENOSPC or free < needed or "iostream error" in str(error):
-        return CheckpointError(f"no space left on {path.parent}: {needed / 1e6:,.0f} MB needed, {free / 1e6:,.0f} MB "
-                               f"free. Nothing was overwritten ({path.name} is as before); free some space and "
-                               "run the same command again")
-    return CheckpointError(f"could not write {path}: {error}. Nothing was overwritten")
+        return CheckpointError(_("no space left on {folder}: {needed:,.0f} MB needed, {free:,.0f} MB free. Nothing was "
+                                 "overwritten ({file} is as before); free some space and run the same command "
+                                 "again").format(folder=path.parent, needed=needed / 1e6, free=free / 1e6,
+                                                 file=path.name))
+    return CheckpointError(_("could not write {path}: {error}. Nothing was overwritten").format(path=path, error=error))
 
 
 def tensor_bytes(obj: Any) -> int:
@@ -85,25 +88,32 @@ def tensor_bytes(obj: Any) -> int:
 
 
 def safe_load(path: str | Path, expected: str) -> dict[str, Any]:
-    """``torch.load(weights_only=True)`` with errors that say what the file is not."""
+    """``torch.load(weights_only=True)`` with errors that say what the file is not.
+
+    ``expected`` names the kind of file (``RUN_CHECKPOINT``, ``POLICY_FILE``), translated in the messages.
+    """
     path = Path(path)
+    kind = _(expected)
     if not path.exists():
-        raise CheckpointError(f"no {expected} at {path}")
+        raise CheckpointError(_("no {expected} at {path}").format(expected=kind, path=path))
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
         if "Unsupported global" in str(error):
             global_name = str(error).split("Unsupported global: GLOBAL ")[-1].split(" ")[0]
             raise CheckpointError(
-                f"{path} is not a {expected} this version can read safely: it holds a Python object "
-                f"({global_name}) that loading would have to run code for (an old-format file, or a crafted "
-                "one). Nothing was loaded or run."
+                _("{path} is not a {expected} this version can read safely: it holds a Python object ({name}) that "
+                  "loading would have to run code for (an old-format file, or a crafted one). Nothing was loaded or "
+                  "run.").format(path=path, expected=kind, name=global_name)
             ) from None
-        raise CheckpointError(f"{path} is not a readable {expected}: it is corrupt (not a torch file)") from None
+        raise CheckpointError(_("{path} is not a readable {expected}: it is corrupt (not a torch file)").format(
+            path=path, expected=kind)) from None
     except (RuntimeError, EOFError, OSError, ValueError) as error:
-        raise CheckpointError(f"{path} is not a readable {expected}: it is cut short or corrupt ({error})") from None
+        raise CheckpointError(_("{path} is not a readable {expected}: it is cut short or corrupt ({error})").format(
+            path=path, expected=kind, error=error)) from None
     if not isinstance(payload, dict):
-        raise CheckpointError(f"{path} holds a {type(payload).__name__}, not a {expected}")
+        raise CheckpointError(_("{path} holds a {kind}, not a {expected}").format(
+            path=path, kind=type(payload).__name__, expected=kind))
     return payload
 
 
@@ -122,24 +132,26 @@ def load_run(path: str | Path, trainer: Any) -> list[str]:
     reported with what to do: resume from the previous checkpoint, kept as ``run.pt.prev``, or start over.
     """
     try:
-        payload = safe_load(path, "run checkpoint")
+        payload = safe_load(path, RUN_CHECKPOINT)
     except CheckpointError as error:
         raise CheckpointError(f"{error}.{recovery_hint(Path(path))}") from None
     if payload.get("format") != RUN_FORMAT:
-        raise CheckpointError(f"{path} is not a run saved by this version of dqn_helpers.{recovery_hint(Path(path))}")
+        raise CheckpointError(_("{path} is not a run saved by this version of dqn_helpers.").format(path=path)
+                              + recovery_hint(Path(path)))
     saved = payload.get("trainer")
     try:
         validate_run(trainer, saved)
     except InvalidRunState as error:
-        raise CheckpointError(f"{path} cannot be resumed: {error}. The file is damaged or was not written by "
-                              f"this run.{recovery_hint(Path(path))}") from None
+        raise CheckpointError(_("{path} cannot be resumed: {error}. The file is damaged or was not written by this "
+                                "run.").format(path=path, error=error) + recovery_hint(Path(path))) from None
     try:
         return trainer.load_state_dict(saved)
     except DQNHelpersError:
         raise
     except (KeyError, IndexError, TypeError, ValueError, RuntimeError, AttributeError) as error:
-        raise CheckpointError(f"{path} cannot be resumed: {type(error).__name__}: {str(error)[:200]}. The file is "
-                              f"damaged or was not written by this run.{recovery_hint(Path(path))}") from None
+        raise CheckpointError(_("{path} cannot be resumed: {kind}: {error}. The file is damaged or was not written "
+                                "by this run.").format(path=path, kind=type(error).__name__, error=str(error)[:200])
+                              + recovery_hint(Path(path))) from None
 
 
 def validate_run(trainer: Any, saved: Any) -> None:
@@ -162,17 +174,22 @@ def validate_run(trainer: Any, saved: Any) -> None:
 
 
 def recovery_hint(path: Path) -> str:
-    """How to go on: from the previous checkpoint if it is readable itself, else by starting over."""
+    """How to go on: from the previous checkpoint if it is readable itself, else by starting over.
+
+    Whole sentences, each after a space, to follow a message that ends a sentence.
+    """
     previous = path.with_name(path.name + ".prev")
-    resume = ""
+    hints = []
     if previous.exists():
         try:
-            readable = safe_load(previous, "run checkpoint").get("format") == RUN_FORMAT
+            readable = safe_load(previous, RUN_CHECKPOINT).get("format") == RUN_FORMAT
         except CheckpointError:
             readable = False
-        resume = (f" The previous checkpoint is kept: to resume from it, `mv {previous} {path}` and run the same "
-                  "command again." if readable else f" The previous checkpoint, {previous}, is damaged too.")
-    return f"{resume} To start over, add --no-resume (or call train_run(..., resume=False))."
+        hints.append(_("The previous checkpoint is kept: to resume from it, `mv {previous} {path}` and run the same "
+                       "command again.").format(previous=previous, path=path) if readable else
+                     _("The previous checkpoint, {previous}, is damaged too.").format(previous=previous))
+    hints.append(_("To start over, add --no-resume (or call train_run(..., resume=False))."))
+    return "".join(f" {hint}" for hint in hints)
 
 
 def save_policy(trainer: Any, path: str | Path) -> Path:
@@ -197,23 +214,28 @@ def load_policy(path: str | Path, device: str | torch.device = "cpu") -> tuple[P
     same builder training uses.
     """
     keep_freed_memory()
-    payload = safe_load(path, "policy file")
+    payload = safe_load(path, POLICY_FILE)
     if payload.get("format") == RUN_FORMAT:
-        raise CheckpointError(f"{path} is a run checkpoint (run.pt, to resume training), not a policy file: the "
-                              "policy is policy.pt, written in the same folder when the run finishes")
+        raise CheckpointError(_("{path} is a run checkpoint (run.pt, to resume training), not a policy file: the "
+                                "policy is policy.pt, written in the same folder when the run finishes").format(
+            path=path))
     if payload.get("network") != POLICY_NETWORK:
-        raise CheckpointError(f"{path} holds a {payload.get('network')}, not the recipe's {POLICY_NETWORK}")
+        raise CheckpointError(_("{path} holds a {network}, not the recipe's {expected}").format(
+            path=path, network=payload.get("network"), expected=POLICY_NETWORK))
     for key, kind in (("config", dict), ("state_dict", dict)):
-        if not isinstance(payload.get(key), kind):
-            raise CheckpointError(f"{path} is not a usable policy file: its `{key}` is "
-                                  f"{'missing' if key not in payload else type(payload[key]).__name__}")
+        if key not in payload:
+            raise CheckpointError(_("{path} is not a usable policy file: its `{key}` is missing").format(
+                path=path, key=key))
+        if not isinstance(payload[key], kind):
+            raise CheckpointError(_("{path} is not a usable policy file: its `{key}` is {kind}").format(
+                path=path, key=key, kind=type(payload[key]).__name__))
     known = {f.name for f in fields(RecipeConfig)}
     try:  # every setting checked (type, range, memory) before anything is built from it
         settings = check_settings(RecipeConfig, {k: v for k, v in payload["config"].items() if k in known})
         config = RecipeConfig(**settings)
     except (DQNHelpersError, TypeError) as error:
-        raise CheckpointError(f"{path} is not a usable policy file: its config does not fit this version "
-                              f"({str(error).splitlines()[0]})") from None
+        raise CheckpointError(_("{path} is not a usable policy file: its config does not fit this version "
+                                "({problem})").format(path=path, problem=str(error).splitlines()[0])) from None
     env = config.make_env()
     network = build_network(config, env.observation_space.shape, int(env.action_space.n))
     env.close()
@@ -222,5 +244,6 @@ def load_policy(path: str | Path, device: str | torch.device = "cpu") -> tuple[P
         validate(network.state_dict(), weights, "state_dict")
         network.load_state_dict(weights)
     except (InvalidRunState, RuntimeError) as error:
-        raise CheckpointError(f"{path} is not a usable policy file: {str(error).splitlines()[0][:300]}") from None
+        raise CheckpointError(_("{path} is not a usable policy file: {problem}").format(
+            path=path, problem=str(error).splitlines()[0][:300])) from None
     return to_device(network, device).eval(), config

@@ -8,24 +8,28 @@ from collections.abc import Iterator
 import torch
 
 from dqn_helpers.errors import DQNHelpersError
+from dqn_helpers.i18n import _
 
 CHOICES = ("auto", "cuda", "mps", "cpu")
 
 
 def pick_device(preference: str = "auto") -> torch.device:
     """``auto`` takes CUDA if present, then MPS, then the CPU; a named device (``cuda:1``) must exist."""
-    kind, _, index = str(preference).partition(":")
+    kind, _colon, index = str(preference).partition(":")
     if kind not in CHOICES or (index and (kind not in ("cuda", "mps") or not index.isdigit())):
-        raise DQNHelpersError(f"device must be one of {CHOICES} (or cuda:N), got {preference!r}")
+        raise DQNHelpersError(_("device must be one of {choices} (or cuda:N), got {device!r}").format(
+            choices=CHOICES, device=preference))
     cuda = torch.cuda.is_available()
     mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
     if kind == "auto":
         return torch.device("cuda" if cuda else "mps" if mps else "cpu")
     if (kind == "cuda" and not cuda) or (kind == "mps" and not mps):
-        raise DQNHelpersError(f"device {preference!r} was asked for, but this machine has none; use 'auto'")
+        raise DQNHelpersError(_("device {device!r} was asked for, but this machine has none; use 'auto'").format(
+            device=preference))
     if kind == "cuda" and index and int(index) >= torch.cuda.device_count():
-        raise DQNHelpersError(f"device {preference!r}: this machine has {torch.cuda.device_count()} CUDA device(s), "
-                              f"cuda:0 to cuda:{torch.cuda.device_count() - 1}")
+        count = torch.cuda.device_count()
+        raise DQNHelpersError(_("device {device!r}: this machine has {count} CUDA device(s), cuda:0 to "
+                                "cuda:{last}").format(device=preference, count=count, last=count - 1))
     return torch.device(preference)
 
 

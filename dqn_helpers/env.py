@@ -18,6 +18,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from dqn_helpers.errors import InvalidActionError, RenderModeError, UnknownEnvironmentError
+from dqn_helpers.i18n import _
+from dqn_helpers.settings import alternatives
 
 Policy = Callable[[Any], Any]
 """A policy maps an observation to an action (for CartPole: 0 = push left, 1 = push right)."""
@@ -35,8 +37,9 @@ def make_env(
     """
     if render_mode not in RENDER_MODES:
         raise RenderModeError(
-            f"render_mode={render_mode!r} is not one of {RENDER_MODES}: use 'rgb_array' to get "
-            "frames as arrays (no screen needed), 'human' to open a window, or None for no frames."
+            _("render_mode={render_mode!r} is not one of {modes}: use 'rgb_array' to get frames as arrays (no "
+              "screen needed), 'human' to open a window, or None for no frames.").format(
+                render_mode=render_mode, modes=RENDER_MODES)
         )
     try:
         with warnings.catch_warnings():
@@ -46,22 +49,25 @@ def make_env(
     except gym.error.UnregisteredEnv as error:
         known = sorted(name for name in gym.registry if "/" not in name)  # skip jax variants
         close = difflib.get_close_matches(env_id, known, n=3, cutoff=0.6)
-        suggestion = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        raise UnknownEnvironmentError(
-            f"Unknown environment id {env_id!r}.{suggestion} This course uses 'CartPole-v0' "
-            "(episodes end at 200 steps) and 'CartPole-v1' (500 steps)."
-        ) from error
+        sentences = [_("Unknown environment id {env_id!r}.").format(env_id=env_id)]
+        if close:
+            sentences.append(_("Did you mean {candidates}?").format(candidates=alternatives(repr(c) for c in close)))
+        sentences.append(_("This course uses 'CartPole-v0' (episodes end at 200 steps) and 'CartPole-v1' (500 steps)."))
+        raise UnknownEnvironmentError(" ".join(sentences)) from error
 
 
 def require_cartpole(env: gym.Env, pipeline: str) -> None:
-    """Refuse an environment the course's pixel pipelines cannot draw (they draw CartPole only)."""
+    """Refuse an environment the course's pixel pipelines cannot draw (they draw CartPole only).
+
+    ``pipeline`` names the caller in the message: mark it ``N_("...")`` so that it is translated here.
+    """
     from gymnasium.envs.classic_control.cartpole import CartPoleEnv
 
     if not isinstance(env.unwrapped, CartPoleEnv):
         name = env.spec.id if env.spec is not None else type(env.unwrapped).__name__
         raise UnknownEnvironmentError(
-            f"{pipeline} draws CartPole's cart and pole only, so it cannot show {name}: the agent would "
-            "see a picture of nothing. Use CartPole-v0 or CartPole-v1."
+            _("{pipeline} draws CartPole's cart and pole only, so it cannot show {name}: the agent would see a "
+              "picture of nothing. Use CartPole-v0 or CartPole-v1.").format(pipeline=_(pipeline), name=name)
         )
 
 
@@ -80,24 +86,22 @@ def check_action(env: gym.Env, action: Any) -> None:
     """Raise ``InvalidActionError`` naming the action and the valid ones, if ``action`` is bad."""
     if env.action_space.contains(action):
         return
-    hint = ""
+    sentences = [_("The policy returned {action!r} (type {kind}), which is not in the action space {space}.").format(
+        action=action, kind=type(action).__name__, space=env.action_space)]
     elements = action.numel() if callable(getattr(action, "numel", None)) else getattr(action, "size", 1)
     value = action.item() if hasattr(action, "item") and elements == 1 else action
-    if isinstance(value, float) and value.is_integer():
-        hint = f" Actions are integers: return int({value:g}), e.g. `int(action)`."
-    elif hasattr(action, "item") and getattr(action, "ndim", None) is not None:
-        hint = " If it is a one-element tensor or array, return `action.item()` instead."
-    valid = ""
     if isinstance(env.action_space, gym.spaces.Discrete):
         start, n = int(env.action_space.start), int(env.action_space.n)
-        valid = f" Valid actions are the integers {start}..{start + n - 1}"
         if env.spec is not None and env.spec.id.startswith("CartPole"):
-            valid += " (0 = push the cart left, 1 = push it right)"
-        valid += "."
-    raise InvalidActionError(
-        f"The policy returned {action!r} (type {type(action).__name__}), which is not in the "
-        f"action space {env.action_space}.{valid}{hint}"
-    )
+            valid = _("Valid actions are the integers {first}..{last} (0 = push the cart left, 1 = push it right).")
+        else:
+            valid = _("Valid actions are the integers {first}..{last}.")
+        sentences.append(valid.format(first=start, last=start + n - 1))
+    if isinstance(value, float) and value.is_integer():
+        sentences.append(_("Actions are integers: return int({value:g}), e.g. `int(action)`.").format(value=value))
+    elif hasattr(action, "item") and getattr(action, "ndim", None) is not None:
+        sentences.append(_("If it is a one-element tensor or array, return `action.item()` instead."))
+    raise InvalidActionError(" ".join(sentences))
 
 
 def run_episode(
@@ -114,10 +118,10 @@ def run_episode(
     """
     if record and env.render_mode != "rgb_array":
         raise RenderModeError(
-            f"record=True needs frames, but this environment was made with "
-            f"render_mode={env.render_mode!r}. Make it with render_mode='rgb_array'."
+            _("record=True needs frames, but this environment was made with render_mode={render_mode!r}. Make it "
+              "with render_mode='rgb_array'.").format(render_mode=env.render_mode)
         )
-    observation, _ = env.reset(seed=seed)
+    observation, _info = env.reset(seed=seed)
     frames = [env.render()] if record else []
     length, total_reward = 0, 0.0
     terminated = truncated = False
@@ -126,7 +130,7 @@ def run_episode(
             break
         action = policy(observation)
         check_action(env, action)
-        observation, reward, terminated, truncated, _ = env.step(action)
+        observation, reward, terminated, truncated, _info = env.step(action)
         length += 1
         total_reward += float(reward)
         if record:
@@ -152,7 +156,7 @@ def evaluate_policy(
     """Total reward of each of ``n_episodes`` episodes; episode ``i`` is seeded ``seed + i``
     (``progress``: show a progress bar over the episodes)."""
     if n_episodes < 1:
-        raise ValueError(f"n_episodes must be at least 1, got {n_episodes}.")
+        raise ValueError(_("n_episodes must be at least 1, got {n_episodes}.").format(n_episodes=n_episodes))
     episodes = tqdm(range(n_episodes), unit="episode", desc="greedy episodes", disable=not progress, leave=False)
     return [run_episode(env, policy, seed=None if seed is None else seed + i).total_reward for i in episodes]
 

@@ -19,6 +19,8 @@ from typing import Any
 import gymnasium as gym
 from tqdm.auto import tqdm
 
+from dqn_helpers.i18n import _
+
 ChooseActions = Callable[[list[Any]], Sequence[int]]
 
 
@@ -35,7 +37,7 @@ def greedy_lengths(envs: Sequence[gym.Env], choose_actions: ChooseActions, seeds
     ``stop`` is asked before every step: when it says True, ``EvaluationStopped`` is raised, so a
     long evaluation never keeps a Ctrl-C waiting.
     """
-    with tqdm(total=len(seeds), desc=progress, unit="episode", disable=progress is None, leave=False) as bar:
+    with tqdm(total=len(seeds), desc=progress, unit=_("episode"), disable=progress is None, leave=False) as bar:
         return _play(envs, choose_actions, seeds, bar, stop)
 
 

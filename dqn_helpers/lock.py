@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dqn_helpers.errors import DQNHelpersError
+from dqn_helpers.i18n import _
 
 LOCK_FILE = ".lock"
 
@@ -34,16 +35,17 @@ def folder_lock(folder: Path) -> Iterator[None]:
     try:
         handle = open(folder / LOCK_FILE, "a+")  # noqa: SIM115 - held until the run ends
     except OSError as error:  # a folder named .lock, a file we may not open...
-        raise DQNHelpersError(f"cannot use the lock file {folder / LOCK_FILE}: {error.strerror or error}. Remove "
-                              "it if no run is writing to this folder, or use another --out") from None
+        raise DQNHelpersError(_("cannot use the lock file {file}: {reason}. Remove it if no run is writing to this "
+                                "folder, or use another --out").format(file=folder / LOCK_FILE,
+                                                                       reason=error.strerror or error)) from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise FolderInUse(f"another run is writing to {folder}: {holder}. Wait for it to finish, or use "
-                              "another --out") from None
+            holder = handle.read().strip() or _("another process")
+            raise FolderInUse(_("another run is writing to {folder}: {holder}. Wait for it to finish, or use another "
+                                "--out").format(folder=folder, holder=holder)) from None
         started = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
         handle.seek(0)
         handle.truncate()

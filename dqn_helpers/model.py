@@ -9,6 +9,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from dqn_helpers.i18n import _
+
 
 def conv2d_size_out(size: int, kernel_size: int = 5, stride: int = 2) -> int:
     """Output length of an unpadded convolution along one axis of length ``size``."""
@@ -34,7 +36,7 @@ class SlidesDQN(nn.Module):
         convw = conv2d_size_out(conv2d_size_out(conv2d_size_out(w)))
         convh = conv2d_size_out(conv2d_size_out(conv2d_size_out(h)))
         if convw < 1 or convh < 1:
-            raise ValueError(f"a {h}x{w} screen is too small for three 5x5 stride-2 convolutions")
+            raise ValueError(_("a {h}x{w} screen is too small for three 5x5 stride-2 convolutions").format(h=h, w=w))
         linear_input_size = convw * convh * 32
         self.head = nn.Linear(linear_input_size, outputs)
 
@@ -69,9 +71,9 @@ class PixelDQN(nn.Module):
                 size = conv2d_size_out(size, kernel, stride)
             out_sizes.append(size)
             if size < 1:
-                raise ValueError(f"a {h}x{w} frame is too small for the recipe's convolutions (kernels "
-                                 f"{tuple(kernels)}, strides {tuple(strides)}): use a larger frame_size or smaller "
-                                 "kernels or strides")
+                raise ValueError(_("a {h}x{w} frame is too small for the recipe's convolutions (kernels {kernels}, "
+                                   "strides {strides}): use a larger frame_size or smaller kernels or strides").format(
+                    h=h, w=w, kernels=tuple(kernels), strides=tuple(strides)))
         layers: list[nn.Module] = []
         for c_in, c_out, kernel, stride in zip((frames, c1, c2), (c1, c2, c3), kernels, strides, strict=True):
             layers.append(nn.Conv2d(c_in, c_out, kernel_size=kernel, stride=stride))

@@ -38,14 +38,15 @@ class ProgressBar(Observer):
         c = trainer.config
         self.by_episode = c.episodes_bind(trainer.env.spec.max_episode_steps if trainer.env.spec else None)
         total = c.num_episodes if self.by_episode else c.total_steps
-        self.bar = tqdm(total=total, initial=self.done(trainer), unit="episode" if self.by_episode else "step",
-                        disable=not self.enabled, desc=f"{c.env_id} seed {c.seed}", smoothing=0.05)
+        self.bar = tqdm(total=total, initial=self.done(trainer), unit=_("episode") if self.by_episode else _("step"),
+                        disable=not self.enabled, desc=_("{env} seed {seed}").format(env=c.env_id, seed=c.seed),
+                        smoothing=0.05)
 
     def on_episode(self, trainer: Trainer, episode: EpisodeLog) -> None:
         self.bar.update(self.done(trainer) - self.bar.n)
         if self.by_episode:
-            self.bar.set_description(f"{trainer.config.env_id} seed {trainer.config.seed}, "
-                                     f"{trainer.step_count:,} steps", refresh=False)
+            self.bar.set_description(_("{env} seed {seed}, {steps:,} steps").format(
+                env=trainer.config.env_id, seed=trainer.config.seed, steps=trainer.step_count), refresh=False)
         recent = [e.length for e in trainer.history.episodes[-20:]]
         postfix = {"last20": f"{np.mean(recent):.0f}", "eps": f"{episode.epsilon:.2f}"}
         if trainer.history.evals:

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from dqn_helpers.i18n import _
 from dqn_helpers.policy import as_batch
 from dqn_helpers.recipe import RecipeAgent, RecipeConfig, make_state_env
 
@@ -71,7 +72,8 @@ def track_values(config: RecipeConfig, every: int, episodes: int = 5, progress: 
     trainer = config.build()
     checks = []
     steps = range(every, config.total_steps + 1, every)
-    for until in tqdm(steps, desc=f"double_dqn={config.double_dqn}, seed {config.seed}", disable=not progress):
+    for until in tqdm(steps, desc=_("double_dqn={flag}, seed {seed}").format(flag=config.double_dqn, seed=config.seed),
+                       disable=not progress):
         trainer.run(until_step=until)
         predicted, actual = predicted_and_actual(trainer.agent, config.env_id, config.gamma,
                                                  range(10_000, 10_000 + episodes))

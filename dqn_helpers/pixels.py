@@ -10,6 +10,7 @@ from gymnasium.wrappers import FrameStackObservation
 
 from dqn_helpers.env import make_env, require_cartpole
 from dqn_helpers.errors import DQNHelpersError
+from dqn_helpers.i18n import N_, _
 from dqn_helpers.render import CartPoleDrawer
 from dqn_helpers.screen import FRAME_SIZE, gray_frame
 
@@ -26,13 +27,15 @@ class PixelObservation(gym.ObservationWrapper):
 
     def __init__(self, env: gym.Env, size: tuple[int, int] = FRAME_SIZE, renderer: str = "fast") -> None:
         super().__init__(env)
-        require_cartpole(env, "the pixel pipeline")
+        require_cartpole(env, N_("the pixel pipeline"))
         if len(tuple(size)) != 2 or not all(isinstance(n, int | np.integer) and n >= 1 for n in size):
-            raise DQNHelpersError(f"size must be (height, width), two positive integers, got {size!r}")
+            raise DQNHelpersError(_("size must be (height, width), two positive integers, got {size!r}").format(
+                size=size))
         if renderer not in RENDERERS:
-            raise DQNHelpersError(f"renderer must be one of {RENDERERS}, got {renderer!r}")
+            raise DQNHelpersError(_("renderer must be one of {renderers}, got {renderer!r}").format(
+                renderers=RENDERERS, renderer=renderer))
         if renderer == "gymnasium" and env.render_mode != "rgb_array":
-            raise DQNHelpersError("renderer='gymnasium' needs an env made with render_mode='rgb_array'")
+            raise DQNHelpersError(_("renderer='gymnasium' needs an env made with render_mode='rgb_array'"))
         self.size, self.renderer = tuple(size), renderer
         self._drawer = CartPoleDrawer(self.size) if renderer == "fast" else None
         self.observation_space = gym.spaces.Box(0, 255, self.size, dtype=np.uint8)

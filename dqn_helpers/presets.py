@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from dqn_helpers.errors import DQNHelpersError
+from dqn_helpers.i18n import _
 from dqn_helpers.recipe import STEP_BUDGETS, RecipeConfig
 from dqn_helpers.settings import check_settings
 from dqn_helpers.slides import SlidesConfig
@@ -32,5 +33,5 @@ def preset(name: str, env_id: str | None = None, **overrides) -> RecipeConfig | 
     elif name == "slides":
         config = SlidesConfig(env_id=env_id or SlidesConfig.env_id)
     else:
-        raise DQNHelpersError(f"unknown preset {name!r}; choose one of {PRESETS}")
+        raise DQNHelpersError(_("unknown preset {name!r}; choose one of {presets}").format(name=name, presets=PRESETS))
     return dataclasses.replace(config, **check_settings(type(config), overrides))

@@ -17,6 +17,7 @@ import torch
 
 from dqn_helpers.env import make_env
 from dqn_helpers.errors import DQNHelpersError
+from dqn_helpers.i18n import N_, _
 from dqn_helpers.loop import EVAL_BATCH, BuildsTrainer, UpdateLog
 from dqn_helpers.model import PixelDQN, StateDQN, to_device
 from dqn_helpers.pixels import make_pixel_env
@@ -133,18 +134,20 @@ class RecipeConfig(BuildsTrainer):
 
     def __post_init__(self) -> None:
         if self.learning_starts < self.batch_size:
-            raise SettingsError(f"learning_starts ({self.learning_starts}) must be at least batch_size "
-                                f"({self.batch_size}): the first update samples a batch from what is stored")
+            raise SettingsError(_("learning_starts ({learning_starts}) must be at least batch_size ({batch_size}): "
+                                  "the first update samples a batch from what is stored").format(
+                learning_starts=self.learning_starts, batch_size=self.batch_size))
         if self.batch_size > self.buffer_size:
-            raise SettingsError(f"batch_size ({self.batch_size}) must be at most buffer_size ({self.buffer_size}): "
-                                "a batch is drawn from what the memory holds")
+            raise SettingsError(_("batch_size ({batch_size}) must be at most buffer_size ({buffer_size}): a batch is "
+                                  "drawn from what the memory holds").format(
+                batch_size=self.batch_size, buffer_size=self.buffer_size))
         if self.observation == "frames":
             per_step = self.frame_size[0] * self.frame_size[1]  # one uint8 grey frame a step
         elif self.observation == "state":
             per_step = 4 * 4
         else:
             per_step = 3 * 40 * 90 * 4  # the slides' float32 screen difference
-        check_memory(self.buffer_size * per_step, "the replay memory", "buffer_size")
+        check_memory(self.buffer_size * per_step, N_("the replay memory"), "buffer_size")
 
     def make_env(self) -> gym.Env:
         if self.observation == "screen_difference":
@@ -170,7 +173,8 @@ def build_network(config: RecipeConfig, observation_shape: tuple[int, ...], n_ac
     (1, 3, H, W) float screen differences (read as 3 channels, not rescaled), or (1, 4) states (an MLP)."""
     if config.observation == "state":
         if config.hidden < 1:
-            raise DQNHelpersError("hidden=0 (no hidden layer) is for a pixel network; the state MLP needs hidden ≥ 1")
+            raise DQNHelpersError(_("hidden=0 (no hidden layer) is for a pixel network; the state MLP needs "
+                                    "hidden ≥ 1"))
         return StateDQN(int(np.prod(observation_shape)), n_actions, config.hidden)
     *stack, height, width = observation_shape
     frames = int(np.prod(stack))

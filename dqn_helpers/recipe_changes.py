@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dqn_helpers import ablation
+from dqn_helpers.i18n import N_, _
 
 ONCE_SOLVED_FILE = "once_solved.csv"  # the recipe vs no rate drop, each 50,000 steps past its solve
 NO_DROP = "lr_after_solved=0.001"  # the once-solved variant's settings label (Adam's rate stays at 1e-3)
@@ -31,57 +32,61 @@ class RecipeChange:
 
 
 RECIPE_CHANGES: tuple[RecipeChange, ...] = (
-    RecipeChange("what the agent sees", "difference of two 3x40x90 colour screens, cropped around the cart, "
-                 "drawn by gymnasium's renderer", "**4 stacked grayscale 30x90 frames of the whole track**, drawn "
-                 "straight at 30x90 (the same scene as gymnasium's, lesson 02)",
-                 "a difference of blurry frames hides the pole's angle and the crop hides where the cart is; "
+    RecipeChange(N_("what the agent sees"), N_("difference of two 3x40x90 colour screens, cropped around the cart, "
+                 "drawn by gymnasium's renderer"), N_("**4 stacked grayscale 30x90 frames of the whole track**, drawn "
+                 "straight at 30x90 (the same scene as gymnasium's, lesson 02)"),
+                 N_("a difference of blurry frames hides the pole's angle and the crop hides where the cart is; "
                  "stacked frames show position *and* motion. One change bundles four: the crop, colour, the "
-                 "difference and the number of frames", ("slides-input", "2-frames"),
+                 "difference and the number of frames"), ("slides-input", "2-frames"),
                  ("observation", "frame_size", "frame_stack", "renderer")),
-    RecipeChange("network", "conv + **BatchNorm**, acting with batch size 1 in train mode",
-                 "conv without BatchNorm", "lesson 04's trap: in train mode an action depends on the statistics "
-                 "of a single frame", ("batchnorm",), ("batchnorm",)),
-    RecipeChange("network size", "3 convolutions 5x5, stride 2, a linear head: {slides_parameters:,} parameters",
-                 "kernels 5/3/3, strides 2/2/1, a **256-unit hidden layer**: {recipe_parameters:,} parameters",
-                 "more room to turn several frames of positions into motion and values", ("slides-network",),
+    RecipeChange(N_("network"), N_("conv + **BatchNorm**, acting with batch size 1 in train mode"),
+                 N_("conv without BatchNorm"), N_("lesson 04's trap: in train mode an action depends on the statistics "
+                 "of a single frame"), ("batchnorm",), ("batchnorm",)),
+    RecipeChange(N_("network size"),
+                 N_("3 convolutions 5x5, stride 2, a linear head: {slides_parameters:,} parameters"),
+                 N_("kernels 5/3/3, strides 2/2/1, a **256-unit hidden layer**: {recipe_parameters:,} parameters"),
+                 N_("more room to turn several frames of positions into motion and values"), ("slides-network",),
                  ("kernels", "strides", "hidden")),
-    RecipeChange("optimiser", "RMSprop, lr 0.01 (its default)", "**Adam, lr 1e-3**",
-                 "the default RMSprop step is far too large for a DQN", ("rmsprop",), ("optimizer", "lr", "adam_eps")),
-    RecipeChange("discount", "γ = 0.999", "γ = 0.99", "a horizon of ~100 steps is enough and the values stay small",
+    RecipeChange(N_("optimiser"), N_("RMSprop, lr 0.01 (its default)"), N_("**Adam, lr 1e-3**"),
+                 N_("the default RMSprop step is far too large for a DQN"), ("rmsprop",),
+                 ("optimizer", "lr", "adam_eps")),
+    RecipeChange(N_("discount"), "γ = 0.999", "γ = 0.99",
+                 N_("a horizon of ~100 steps is enough and the values stay small"),
                  ("gamma-0.999",), ("gamma",)),
-    RecipeChange("exploration", "ε 0.9 → 0.05 within ~1,000 steps", "the slides' schedule, **kept**",
-                 "none: the recipe first annealed ε linearly from 1.0 to 0.02 over 20,000 steps (explore until "
-                 "the network knows something); its measured row tries that anneal instead", ("linear-epsilon",),
+    RecipeChange(N_("exploration"), N_("ε 0.9 → 0.05 within ~1,000 steps"), N_("the slides' schedule, **kept**"),
+                 N_("none: the recipe first annealed ε linearly from 1.0 to 0.02 over 20,000 steps (explore until "
+                 "the network knows something); its measured row tries that anneal instead"), ("linear-epsilon",),
                  ("eps_schedule", "eps_start", "eps_end", "eps_decay_steps")),
-    RecipeChange("replay", "10,000 transitions, about one float32 3x40x90 screen each (lesson 03)",
-                 "**100,000** transitions, each uint8 frame stored once",
-                 "more history in less memory (lesson 03 prints both bills)", ("memory-10k",), ("buffer_size",)),
-    RecipeChange("warm-up", "learns from the 128th transition (as soon as the memory holds a batch)",
-                 "learns from step **5,000**", "the first batches come from many episodes, not from the first few",
+    RecipeChange(N_("replay"), N_("10,000 transitions, about one float32 3x40x90 screen each (lesson 03)"),
+                 N_("**100,000** transitions, each uint8 frame stored once"),
+                 N_("more history in less memory (lesson 03 prints both bills)"), ("memory-10k",), ("buffer_size",)),
+    RecipeChange(N_("warm-up"), N_("learns from the 128th transition (as soon as the memory holds a batch)"),
+                 N_("learns from step **5,000**"),
+                 N_("the first batches come from many episodes, not from the first few"),
                  ("no-warm-up",), ("learning_starts",)),
-    RecipeChange("target network", "copied every 10 episodes", "copied every **500 steps**",
-                 "episodes get long as the agent learns: a schedule in steps stays steady", ("target-10-episodes",),
+    RecipeChange(N_("target network"), N_("copied every 10 episodes"), N_("copied every **500 steps**"),
+                 N_("episodes get long as the agent learns: a schedule in steps stays steady"), ("target-10-episodes",),
                  ("target_update_every", "target_update_episodes", "tau")),
-    RecipeChange("returns", "1-step", "**3-step** returns",
-                 "rewards reach back 3 steps per update, so the value of balancing spreads faster", ("1-step",),
+    RecipeChange(N_("returns"), "1-step", N_("**3-step** returns"),
+                 N_("rewards reach back 3 steps per update, so the value of balancing spreads faster"), ("1-step",),
                  ("n_step",)),
-    RecipeChange("updates", "batch 128 every step, each gradient entry clamped to ±1",
-                 "batch 32 every 4 steps, **Double DQN**, gradient norm clipped at 10",
-                 "a 16th of the update work per step; Double DQN curbs over-estimated values (lesson 08 measures "
-                 "them)", ("batch-128-every-step", "no-double", "clip-gradient-values"),
+    RecipeChange(N_("updates"), N_("batch 128 every step, each gradient entry clamped to ±1"),
+                 N_("batch 32 every 4 steps, **Double DQN**, gradient norm clipped at 10"),
+                 N_("a 16th of the update work per step; Double DQN curbs over-estimated values (lesson 08 measures "
+                 "them)"), ("batch-128-every-step", "no-double", "clip-gradient-values"),
                  ("batch_size", "train_every", "double_dqn", "grad_clip_norm", "grad_clip_value", "loss")),
-    RecipeChange("time limit", "`next_state = None` at the time limit too",
-                 "bootstrap through truncation: zero the future only when the pole **falls**",
-                 "the time limit is not a failure the agent could have avoided", ("no-bootstrap-at-truncation",),
+    RecipeChange(N_("time limit"), N_("`next_state = None` at the time limit too"),
+                 N_("bootstrap through truncation: zero the future only when the pole **falls**"),
+                 N_("the time limit is not a failure the agent could have avoided"), ("no-bootstrap-at-truncation",),
                  ("bootstrap_truncation",)),
-    RecipeChange("evaluation", "no evaluation: the network at the end is the result",
-                 "a greedy evaluation every 5,000 steps; the **best evaluated network is kept**",
-                 "the network at the end may be worse than one seen earlier", (), ("eval_every", "eval_episodes"),
-                 not_measured="not ablated: it chooses which network is reported, not how the agent learns; "
-                 "lesson 08 scores the kept network on fresh episodes"),
-    RecipeChange("once solved", "the same step size on",
-                 "Adam's rate drops from 1e-3 to **1e-4** once 100 greedy episodes confirm the solve",
-                 "at full rate the live network can *forget* how to balance after solving", (),
+    RecipeChange(N_("evaluation"), N_("no evaluation: the network at the end is the result"),
+                 N_("a greedy evaluation every 5,000 steps; the **best evaluated network is kept**"),
+                 N_("the network at the end may be worse than one seen earlier"), (), ("eval_every", "eval_episodes"),
+                 not_measured=N_("not ablated: it chooses which network is reported, not how the agent learns; "
+                 "lesson 08 scores the kept network on fresh episodes")),
+    RecipeChange(N_("once solved"), N_("the same step size on"),
+                 N_("Adam's rate drops from 1e-3 to **1e-4** once 100 greedy episodes confirm the solve"),
+                 N_("at full rate the live network can *forget* how to balance after solving"), (),
                  ("lr_after_solved", "steps_after_solved")),
 )
 
@@ -118,14 +123,15 @@ def _median_solve(summary: ablation.VariantSummary) -> str:
         return ""
     steps = summary.median_steps
     minutes = statistics.median(r.training_seconds for r in summary.solved) / 60
-    return f"median {steps:,.0f} steps in {minutes:.1f} min"
+    return _("median {steps:,.0f} steps in {minutes:.1f} min").format(steps=steps, minutes=minutes)
 
 
 def _measured(summary: ablation.VariantSummary, recipe: ablation.VariantSummary) -> str:
     word = ablation.outcome(summary, recipe)
+    seeds = _("{solved} of {runs} seeds").format(solved=len(summary.solved), runs=len(summary.runs))
     when = f", {_median_solve(summary)}" if summary.solved else ""
-    name = summary.variant.name + ("" if summary.variant.puts_back else ", tried instead")
-    return f"{name}: **{word}** ({len(summary.solved)} of {len(summary.runs)} seeds{when})"
+    name = summary.variant.name + ("" if summary.variant.puts_back else _(", tried instead"))
+    return f"{name}: **{word}** ({seeds}{when})"
 
 
 @dataclass
@@ -152,31 +158,32 @@ def _once_solved_measured(runs: list[OnceSolvedRun], threshold: float = 475.0, b
     def describe(label: str, name: str) -> str:
         mine = sorted((r for r in runs if r.settings == label and r.solved_at_step is not None), key=lambda r: r.seed)
         if not mine:
-            return f"{name}: not measured"
+            return _("{name}: not measured").format(name=name)
         held = sum(r.live_final_mean >= threshold for r in mine)
         scores = ", ".join(f"{r.live_final_mean:.1f}" for r in mine)
-        return (f"{name}: live network ≥ {threshold:g} 50k steps after the solve on {bold}{held} of {len(mine)}{bold} "
-                f"seeds ({scores})")
+        return _("{name}: live network ≥ {threshold:g} 50k steps after the solve on {bold}{held} of {seeds}{bold} "
+                 "seeds ({scores})").format(name=name, threshold=threshold, bold=bold, held=held, seeds=len(mine),
+                                            scores=scores)
 
-    return describe("", "with the drop") + "; " + describe(NO_DROP, "without it")
+    return describe("", _("with the drop")) + "; " + describe(NO_DROP, _("without it"))
 
 
 def ideas_markdown() -> str:
     """The changes and the idea behind each, without what was measured (to predict from)."""
     counts = parameter_counts()
-    lines = ["| | slides | recipe | the idea behind the change |", "|---|---|---|---|"]
-    lines += [f"| {c.what} | {c.slides.format(**counts)} | {c.recipe.format(**counts)} | {c.idea} |"
+    lines = [_("| | slides | recipe | the idea behind the change |"), "|---|---|---|---|"]
+    lines += [f"| {_(c.what)} | {_(c.slides).format(**counts)} | {_(c.recipe).format(**counts)} | {_(c.idea)} |"
               for c in RECIPE_CHANGES]
     return "\n".join(lines)
 
 
 VERDICT_GROUPS = (
-    (("never", "sometimes"), "carry the recipe: with the slides' choice it solved on no seed, or on some only"),
-    (("slower",), "slowed the recipe: with the slides' choice it solved, in more steps"),
-    (("as fast",), "did not matter alone: as fast with the slides' choice"),
-    (("faster",), "the slides' choice, alone, solved in fewer steps"),
+    (("never", "sometimes"), N_("carry the recipe: with the slides' choice it solved on no seed, or on some only")),
+    (("slower",), N_("slowed the recipe: with the slides' choice it solved, in more steps")),
+    (("as fast",), N_("did not matter alone: as fast with the slides' choice")),
+    (("faster",), N_("the slides' choice, alone, solved in fewer steps")),
 )
-ALTERNATIVES = "tried instead of a slides' choice that the recipe keeps"
+ALTERNATIVES = N_("tried instead of a slides' choice that the recipe keeps")
 
 
 def verdicts(summaries: list[ablation.VariantSummary]) -> list[tuple[str, list[str]]]:
@@ -186,13 +193,13 @@ def verdicts(summaries: list[ablation.VariantSummary]) -> list[tuple[str, list[s
     recipe = by_name.get("recipe")
     if recipe is None:
         return []
-    row_of = {name: change.what for change in RECIPE_CHANGES for name in change.variants}
+    row_of = {name: _(change.what) for change in RECIPE_CHANGES for name in change.variants}
     words = {name: ablation.outcome(s, recipe) for name, s in by_name.items() if name != "recipe"}
     put_back = {name: word for name, word in words.items() if by_name[name].variant.puts_back}
-    groups = [(heading, [f"{name} ({row_of.get(name, '?')})" for name, word in put_back.items() if word in group])
+    groups = [(_(heading), [f"{name} ({row_of.get(name, '?')})" for name, word in put_back.items() if word in group])
               for group, heading in VERDICT_GROUPS]
     alternatives = [f"{name} ({row_of.get(name, '?')}): {word}" for name, word in words.items() if name not in put_back]
-    return groups + ([(ALTERNATIVES, alternatives)] if alternatives else [])
+    return groups + ([(_(ALTERNATIVES), alternatives)] if alternatives else [])
 
 
 def measured_markdown(summaries: list[ablation.VariantSummary] | None = None,
@@ -202,25 +209,26 @@ def measured_markdown(summaries: list[ablation.VariantSummary] | None = None,
     once_solved = load_once_solved() if once_solved is None else once_solved
     by_name = {s.variant.name: s for s in summaries}
     recipe = by_name.get("recipe")
-    lines = ["| | put back alone to the slides' choice (or, where the recipe kept it, tried instead) |", "|---|---|"]
+    lines = [_("| | put back alone to the slides' choice (or, where the recipe kept it, tried instead) |"), "|---|---|"]
     for change in RECIPE_CHANGES:
         if change.not_measured:
-            measured = change.not_measured
+            measured = _(change.not_measured)
         elif not change.variants:
             measured = _once_solved_measured(once_solved)
         else:
-            measured = "; ".join(_measured(by_name[name], recipe) if name in by_name and recipe else f"{name}: not run"
+            measured = "; ".join(_measured(by_name[name], recipe) if name in by_name and recipe
+                                 else _("{name}: not run").format(name=name)
                                  for name in change.variants)
-        lines.append(f"| {change.what} | {measured} |")
+        lines.append(f"| {_(change.what)} | {measured} |")
     if recipe is not None:
-        lines += ["", f"The recipe itself: solved on {len(recipe.solved)} of {len(recipe.runs)} seeds, "
-                  f"{_median_solve(recipe)} (two runs sharing two CPU cores). "
-                  f"CartPole-v1, at most {ablation.BUDGET:,} steps per run; "
-                  "**faster**, **as fast**, **slower** compare the median steps to solve with the recipe's "
-                  "(within ±25% is as fast)."]
+        lines += ["", _("The recipe itself: solved on {solved} of {runs} seeds, {median} (two runs sharing two CPU "
+                        "cores). CartPole-v1, at most {budget:,} steps per run; **faster**, **as fast**, **slower** "
+                        "compare the median steps to solve with the recipe's (within ±25% is as fast).").format(
+                      solved=len(recipe.solved), runs=len(recipe.runs), median=_median_solve(recipe),
+                      budget=ablation.BUDGET)]
     groups = verdicts(summaries)
     lines += [""] if groups else []
-    lines += [f"* {heading}: " + (", ".join(members) if members else "none") for heading, members in groups]
+    lines += [f"* {heading}: " + (", ".join(members) if members else _("none")) for heading, members in groups]
     return "\n".join(lines)
 
 
@@ -235,5 +243,6 @@ def measured(summaries: list[ablation.VariantSummary] | None = None, once_solved
     """The measurements, folded, so a student can predict before opening them."""
     from IPython.display import Markdown
 
-    return Markdown("<details><summary><b>Measured by the ablation</b> (open after predicting)</summary>\n\n"
-                    f"{measured_markdown(summaries, once_solved)}\n\n</details>")
+    summary = _("<b>Measured by the ablation</b> (open after predicting)")
+    table = measured_markdown(summaries, once_solved)
+    return Markdown(f"<details><summary>{summary}</summary>\n\n{table}\n\n</details>")

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from dqn_helpers.errors import DQNHelpersError
+from dqn_helpers.i18n import _
 
 Transition = namedtuple("Transition", ("state", "action", "next_state", "reward"))
 """One step of experience, as in the slides. ``next_state`` is None when the episode terminated."""
@@ -33,7 +34,7 @@ class ReplayMemory:
 
     def __init__(self, capacity: int) -> None:
         if capacity < 1:
-            raise ValueError(f"capacity must be at least 1, got {capacity}")
+            raise ValueError(_("capacity must be at least 1, got {capacity}").format(capacity=capacity))
         self.memory: deque[Transition] = deque([], maxlen=capacity)
 
     def push(self, *args: Any) -> None:
@@ -44,9 +45,9 @@ class ReplayMemory:
         """``batch_size`` distinct transitions, chosen uniformly at random."""
         if batch_size > len(self.memory):
             raise NotEnoughTransitions(
-                f"cannot sample {batch_size} transitions: the memory holds only {len(self.memory)}. "
-                "Wait until len(memory) >= batch_size before sampling (the slides' optimize_model "
-                "returns early in that case)."
+                _("cannot sample {batch_size} transitions: the memory holds only {held}. Wait until len(memory) >= "
+                  "batch_size before sampling (the slides' optimize_model returns early in that case).").format(
+                    batch_size=batch_size, held=len(self.memory))
             )
         return random.sample(self.memory, batch_size)
 
@@ -106,7 +107,8 @@ class FrameReplay:
     def __init__(self, capacity: int, frame_shape: tuple[int, ...], stack: int, seed: int | None = None,
                  dtype: np.dtype | type = np.uint8) -> None:
         if capacity <= stack + 1:
-            raise ValueError(f"capacity must exceed stack + 1 = {stack + 1}, got {capacity}")
+            raise ValueError(_("capacity must exceed stack + 1 = {least}, got {capacity}").format(
+                least=stack + 1, capacity=capacity))
         self.capacity, self.stack = capacity, stack
         # a frame is (H, W) grayscale uint8 for the recipe; lesson 08's ablation stores the slides'
         # (3, H, W) float screen difference as a stack of one
@@ -130,7 +132,8 @@ class FrameReplay:
 
     def _write(self, frame: np.ndarray, episode_start: bool) -> None:
         if np.shape(frame) != self.frames.shape[1:]:
-            raise DQNHelpersError(f"expected a frame of shape {self.frames.shape[1:]}, got {np.shape(frame)}")
+            raise DQNHelpersError(_("expected a frame of shape {expected}, got {shape}").format(
+                expected=self.frames.shape[1:], shape=np.shape(frame)))
         self.cursor = (self.cursor + 1) % self.capacity
         self.written += 1
         self.frames[self.cursor] = frame
@@ -150,7 +153,7 @@ class FrameReplay:
         when the episode terminated, or when it was truncated and truncation is not bootstrapped.
         """
         if self.cursor < 0:
-            raise DQNHelpersError("call start(first_frame) before add(...)")
+            raise DQNHelpersError(_("call start(first_frame) before add(...)"))
         slot = self.cursor
         self._write(next_frame, episode_start=False)
         self.actions[slot], self.rewards[slot], self.no_bootstrap[slot] = action, reward, no_bootstrap
@@ -177,7 +180,8 @@ class FrameReplay:
         valid = np.flatnonzero(self.has_next)
         if batch_size > len(valid):
             raise NotEnoughTransitions(
-                f"cannot sample {batch_size} transitions: the buffer holds only {len(valid)}."
+                _("cannot sample {batch_size} transitions: the buffer holds only {held}.").format(
+                    batch_size=batch_size, held=len(valid))
             )
         slots = valid[self.rng.integers(0, len(valid), size=batch_size)]
         returns = np.zeros(batch_size, dtype=np.float32)
@@ -185,7 +189,7 @@ class FrameReplay:
         non_final = np.ones(batch_size, dtype=bool)
         alive = np.ones(batch_size, dtype=bool)
         current, last = slots.copy(), (slots + 1) % self.capacity
-        for _ in range(n_step):
+        for _step in range(n_step):
             returns += np.where(alive, discounts * self.rewards[current], 0.0).astype(np.float32)
             ended = self.no_bootstrap[current] & alive
             non_final &= ~ended
@@ -213,8 +217,8 @@ class FrameReplay:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         filled = len(state["frames"])
         if filled > self.capacity or tuple(state["frames"].shape[1:]) != self.frames.shape[1:]:
-            raise DQNHelpersError(f"the saved buffer holds {tuple(state['frames'].shape)} frames; this one "
-                                  f"has room for {self.frames.shape}")
+            raise DQNHelpersError(_("the saved buffer holds {saved} frames; this one has room for {room}").format(
+                saved=tuple(state["frames"].shape), room=self.frames.shape))
         for name in self.ARRAYS:
             array = getattr(self, name)
             array[:filled], array[filled:] = state[name].numpy(), 0

@@ -285,14 +285,15 @@ def final_evaluations(trainer: Trainer, progress: bool = False) -> tuple[list[in
     none kept) means the same weights, so the same episodes: they are not played twice."""
     episodes = trainer.config.final_eval_episodes
 
-    def shown(network: str) -> str | None:  # the progress bar's name, or no bar
-        return f"final evaluation, {network} network" if progress else None
+    def shown(name: str) -> str | None:  # the progress bar's name, or no bar
+        return name if progress else None
 
-    live = trainer.evaluate(episodes, seed_offset=FINAL_EVAL_SEED_OFFSET, progress=shown("live"))
+    live = trainer.evaluate(episodes, seed_offset=FINAL_EVAL_SEED_OFFSET,
+                            progress=shown(_("final evaluation, live network")))
     kept_is_live = trainer.best_state is None or trainer.best_step == trainer.step_count
     trainer.load_best()
     kept = live if kept_is_live else trainer.evaluate(episodes, seed_offset=FINAL_EVAL_SEED_OFFSET,
-                                                      progress=shown("kept"))
+                                                      progress=shown(_("final evaluation, kept network")))
     return live, kept
 
 

@@ -19,6 +19,7 @@ import torchvision.transforms as T
 from PIL import Image
 
 from dqn_helpers.errors import DQNHelpersError
+from dqn_helpers.i18n import _
 
 BAND = (0.4, 0.8)  # the slides keep rows from 40% to 80% of the screen height
 VIEW_FRACTION = 0.6  # ...and a window 60% of the screen wide, centred on the cart
@@ -34,20 +35,20 @@ def check_frame(frame: np.ndarray) -> np.ndarray:
     """Return ``frame`` as an array if it is a (height, width, 3) uint8 image; else explain."""
     if isinstance(frame, torch.Tensor):
         raise FrameError(
-            "expected the frame as a NumPy array (height, width, 3) from env.render(), got a "
-            f"torch tensor of shape {tuple(frame.shape)}. Pass the rendered frame itself."
+            _("expected the frame as a NumPy array (height, width, 3) from env.render(), got a torch tensor of "
+              "shape {shape}. Pass the rendered frame itself.").format(shape=tuple(frame.shape))
         )
     frame = np.asarray(frame)
     if frame.ndim != 3 or frame.shape[2] != 3:
         raise FrameError(
-            f"expected an RGB frame of shape (height, width, 3) such as {FRAME_SHAPE} from "
-            f"env.render(), got shape {frame.shape}. (A (3, height, width) array is in torch "
-            "order: pass the frame before transposing it.)"
+            _("expected an RGB frame of shape (height, width, 3) such as {example} from env.render(), got shape "
+              "{shape}. (A (3, height, width) array is in torch order: pass the frame before transposing it.)").format(
+                example=FRAME_SHAPE, shape=frame.shape)
         )
     if frame.dtype != np.uint8:
         raise FrameError(
-            f"expected a uint8 frame with values 0..255 (as env.render() returns), got dtype "
-            f"{frame.dtype}. Convert with frame.astype(np.uint8) only if values are 0..255."
+            _("expected a uint8 frame with values 0..255 (as env.render() returns), got dtype {dtype}. Convert with "
+              "frame.astype(np.uint8) only if values are 0..255.").format(dtype=frame.dtype)
         )
     return frame
 
@@ -126,7 +127,8 @@ def resize_screens(screens: torch.Tensor, height: int = SLIDES_HEIGHT) -> torch.
     on the GPU when the tensor is there) instead of one PIL image at a time.
     """
     if screens.ndim != 4:
-        raise FrameError(f"expected a batch of screens (N, C, H, W), got shape {tuple(screens.shape)}")
+        raise FrameError(_("expected a batch of screens (N, C, H, W), got shape {shape}").format(
+            shape=tuple(screens.shape)))
     width = round(screens.shape[-1] * height / screens.shape[-2])
     resized = torch.nn.functional.interpolate(
         screens, size=(height, width), mode="bicubic", align_corners=False, antialias=True

@@ -12,10 +12,11 @@ import math
 import os
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from dqn_helpers.errors import DQNHelpersError
+from dqn_helpers.i18n import _
 
 Rule = Callable[[Any], str | None]  # None when the value is fine, else what is wrong
 
@@ -24,8 +25,16 @@ class SettingsError(DQNHelpersError):
     """One or more settings have the wrong type or are out of range."""
 
 
+def alternatives(items: Iterable[str]) -> str:
+    """``a or b or c`` in the current language (names, values or short phrases)."""
+    text = None
+    for item in items:
+        text = item if text is None else _("{either} or {other}").format(either=text, other=item)
+    return text or ""
+
+
 def at_least(low: float) -> Rule:
-    return lambda v: None if v >= low else f"must be at least {low:g}, got {v!r}"
+    return lambda v: None if v >= low else _("must be at least {low}, got {value!r}").format(low=f"{low:g}", value=v)
 
 
 def _number(v: float) -> str:
@@ -37,27 +46,34 @@ def between(low: float, high: float, low_open: bool = False) -> Rule:
         if (low < v if low_open else low <= v) and v <= high:
             return None
         if v > high:
-            return f"must be at most {_number(high)}, got {v!r}"
+            return _("must be at most {high}, got {value!r}").format(high=_number(high), value=v)
         if low_open and v == low or v < low:
-            return f"must be {'greater than' if low_open else 'at least'} {_number(low)}, got {v!r}"
-        return f"must be in {'(' if low_open else '['}{_number(low)}, {_number(high)}], got {v!r}"
+            problem = _("must be greater than {low}, got {value!r}") if low_open else _(
+                "must be at least {low}, got {value!r}")
+            return problem.format(low=_number(low), value=v)
+        interval = f"{'(' if low_open else '['}{_number(low)}, {_number(high)}]"
+        return _("must be in {interval}, got {value!r}").format(interval=interval, value=v)
     return rule
 
 
 def one_of(*choices: str) -> Rule:
-    return lambda v: None if v in choices else f"must be one of {choices}, got {v!r}"
+    return lambda v: None if v in choices else _("must be one of {choices}, got {value!r}").format(
+        choices=choices, value=v)
 
 
 def all_at_least(low: int) -> Rule:
-    return lambda v: None if all(x >= low for x in v) else f"every entry must be at least {low}, got {v!r}"
+    return lambda v: None if all(x >= low for x in v) else _(
+        "every entry must be at least {low}, got {value!r}").format(low=low, value=v)
 
 
 def all_between(low: int, high: int) -> Rule:
-    return lambda v: None if all(low <= x <= high for x in v) else f"every entry must be in [{low}, {high}], got {v!r}"
+    return lambda v: None if all(low <= x <= high for x in v) else _(
+        "every entry must be in [{low}, {high}], got {value!r}").format(low=low, high=high, value=v)
 
 
 def all_at_most(high: int) -> Rule:
-    return lambda v: None if all(x <= high for x in v) else f"every entry must be at most {high:,}, got {v!r}"
+    return lambda v: None if all(x <= high for x in v) else _(
+        "every entry must be at most {high:,}, got {value!r}").format(high=high, value=v)
 
 
 def both(*rules: Rule) -> Rule:
@@ -81,8 +97,9 @@ SEED = between(0, 2**32 - 1)  # NumPy's and gymnasium's seeds
 ENV_IDS = ("CartPole-v0", "CartPole-v1")
 def _env_id(v: str) -> str | None:
     shown = v if v and v.strip() == v else repr(v)  # quotes show an empty name or a stray space
-    return None if v in ENV_IDS else (
-        f"the course's pixel pipelines cannot show {shown}: use CartPole-v0 or CartPole-v1, exactly so written")
+    return None if v in ENV_IDS else _(
+        "the course's pixel pipelines cannot show {name}: use CartPole-v0 or CartPole-v1, exactly so written").format(
+        name=shown)
 
 
 ENV_ID: Rule = _env_id
@@ -97,19 +114,24 @@ def memory_available() -> int | None:
 
 
 def check_memory(bytes_needed: float, what: str, setting: str) -> None:
-    """Refuse, before anything is allocated, a setting whose storage would not fit in memory."""
+    """Refuse, before anything is allocated, a setting whose storage would not fit in memory.
+
+    ``what`` names the storage in the message: mark it ``N_("...")`` so that it is translated here.
+    """
     available = memory_available()
     if available is not None and bytes_needed > 0.8 * available:
-        raise SettingsError(f"{setting}: {what} would need {bytes_needed / 2**30:,.1f} GiB when full, and this "
-                            f"machine has {available / 2**30:,.1f} GiB of memory; choose a smaller value")
+        raise SettingsError(_("{setting}: {what} would need {needed:,.1f} GiB when full, and this machine has "
+                              "{available:,.1f} GiB of memory; choose a smaller value").format(
+            setting=setting, what=_(what), needed=bytes_needed / 2**30, available=available / 2**30))
 
 
 def _describe(kind: Any, example: Any = None) -> str:
-    names = {int: "an integer", float: "a number", str: "a string", bool: "True or False", type(None): "None"}
+    names = {int: _("an integer"), float: _("a number"), str: _("a string"), bool: _("True or False"),
+             type(None): "None"}
     if typing.get_origin(kind) is tuple:
         size = len(typing.get_args(kind))
         shown = example if isinstance(example, tuple) and len(example) == size else tuple(range(1, size + 1))
-        return f"a tuple of {size} integers, e.g. {shown}"
+        return _("a tuple of {size} integers, e.g. {example}").format(size=size, example=shown)
     return names.get(kind, getattr(kind, "__name__", str(kind)))
 
 
@@ -135,10 +157,13 @@ def coerce(kind: Any, value: Any, example: Any = None) -> tuple[Any, str | None]
             items = typing.get_args(option)
             if len(value) == len(items) and all(isinstance(x, int) and not isinstance(x, bool) for x in value):
                 return tuple(value), None
-    expected = " or ".join(_describe(option, example) for option in _options(kind))
-    hint = " (write it without a decimal point or exponent, e.g. 100000 or 100_000)" if (
-        isinstance(value, float) and value.is_integer() and int in _options(kind)) else ""
-    return value, f"expected {expected}, got {value!r}{hint}"
+    expected = alternatives(_describe(option, example) for option in _options(kind))
+    if isinstance(value, float) and value.is_integer() and int in _options(kind):
+        problem = _("expected {expected}, got {value!r} (write it without a decimal point or exponent, e.g. 100000 "
+                    "or 100_000)")
+    else:
+        problem = _("expected {expected}, got {value!r}")
+    return value, problem.format(expected=expected, value=value)
 
 
 def check_settings(config_class: type, values: dict[str, Any]) -> dict[str, Any]:
@@ -149,7 +174,8 @@ def check_settings(config_class: type, values: dict[str, Any]) -> dict[str, Any]
     problems, checked = [], {}
     for name, value in values.items():
         if name not in fields:
-            problems.append(f"{name}: no setting of that name here; the settings are {', '.join(sorted(fields))}")
+            problems.append(f"{name}: " + _("no setting of that name here; the settings are {settings}").format(
+                settings=", ".join(sorted(fields))))
             continue
         checked[name], problem = coerce(hints[name], value, fields[name].default)
         if problem is None and checked[name] is not None and name in ranges:

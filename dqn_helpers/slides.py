@@ -25,6 +25,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from dqn_helpers.env import make_env, require_cartpole
+from dqn_helpers.i18n import N_, _
 from dqn_helpers.loop import BuildsTrainer, UpdateLog
 from dqn_helpers.model import SlidesDQN
 from dqn_helpers.policy import ExponentialEpsilon, greedy_action, select_action
@@ -82,7 +83,7 @@ class SlidesConfig(BuildsTrainer):
             raise SettingsError(f"batch_size ({self.batch_size}) must be at most memory_size ({self.memory_size}): "
                                 "a batch is drawn from what the memory holds")
         # each transition keeps two float32 screen differences (state and next state) of 3x40x90
-        check_memory(self.memory_size * 2 * 3 * 40 * 90 * 4, "the replay memory", "memory_size")
+        check_memory(self.memory_size * 2 * 3 * 40 * 90 * 4, N_("the replay memory"), "memory_size")
 
     def make_env(self) -> gym.Env:
         return make_slides_env(self.env_id)
@@ -96,7 +97,7 @@ class ScreenDifference(gym.Wrapper):
 
     def __init__(self, env: gym.Env) -> None:
         super().__init__(env)
-        require_cartpole(env, "the slides' get_screen()")
+        require_cartpole(env, N_("the slides' get_screen()"))
         cartpole = env.unwrapped
         height, width = slides_screen_shape(cartpole.screen_height, cartpole.screen_width)
         self.observation_space = gym.spaces.Box(-1.0, 1.0, (1, 3, height, width), dtype=np.float32)
@@ -301,7 +302,7 @@ def train_with_wandb(train_episode: Callable[..., int], loss_fn: Callable[..., t
     run = wandb.init(project="week14_dqn", name="dqn_cartpole", config=asdict(trainer.config), dir=str(out_dir),
                      mode=resolve_mode(mode), reinit="finish_previous",
                      settings=wandb.Settings(console="off", silent=True))
-    for i_episode in tqdm(range(n_episodes), desc="tracked with W&B", unit="episode"):
+    for i_episode in tqdm(range(n_episodes), desc=_("tracked with W&B"), unit=_("episode")):
         losses.clear()
         train_episode(env, agent.online, agent.target, agent.memory, select_action, optimize_model,
                       i_episode, trainer.config.target_update)

@@ -54,9 +54,9 @@ def nbgrader(course: Path, *args: str) -> None:
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
 
 
-def make_course(course: Path, number: str, cell_timeout_s: int = 120) -> str:
+def make_course(course: Path, number: str, cell_timeout_s: int = 120, language: str = "en") -> str:
     """``tools/grading.py init`` and ``nbgrader generate_assignment``, as the teaching guide says; the lesson's name."""
-    (path,) = grading.init(course, [number], cell_timeout_s=cell_timeout_s)
+    (path,) = grading.init(course, [number], cell_timeout_s=cell_timeout_s, language=language)
     lesson = path.parent.name
     nbgrader(course, "generate_assignment", lesson, "--force")
     return lesson

@@ -125,8 +125,11 @@ os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (here, os.environ.get("J
 '''
 
 
-def init(course_dir: Path, lessons: list[str] | None = None, cell_timeout_s: int = CELL_TIMEOUT_S) -> list[Path]:
-    """Write the nbgrader course: config, the grading kernel, and ``source/`` from the solution notebooks."""
+def init(course_dir: Path, lessons: list[str] | None = None, cell_timeout_s: int = CELL_TIMEOUT_S,
+         language: str = "en") -> list[Path]:
+    """Write the nbgrader course: config, the grading kernel, and ``source/`` from the solution notebooks
+    of the edition in ``language`` (the Korean one, ``ko``, releases Korean notebooks whose checkers
+    give their feedback in Korean; its graded cells are the English ones, so the grades are the same)."""
     sys.path.insert(0, str(ROOT / "tools"))
     import course
 
@@ -141,7 +144,7 @@ def init(course_dir: Path, lessons: list[str] | None = None, cell_timeout_s: int
     }, indent=1) + "\n")
     written = []
     for source in course.select(lessons or []):
-        solution = nbformat.read(course.notebook_path(source, "solution"), as_version=4)
+        solution = nbformat.read(course.notebook_path(source, "solution", language), as_version=4)
         if not grade_ids(solution):
             continue  # a lesson without exercises has nothing to grade
         for cell in solution.cells:
@@ -299,11 +302,16 @@ def write_grades(path: Path, lesson: str, results: list[Result]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    sys.path.insert(0, str(ROOT / "tools"))
+    from course import LANGUAGES
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     setup = commands.add_parser("init", help="write an nbgrader course directory for the lessons")
     setup.add_argument("course_dir", type=Path)
     setup.add_argument("lessons", nargs="*", help="lesson numbers (default: every lesson with exercises)")
+    setup.add_argument("--language", choices=LANGUAGES, default="en",
+                       help="the edition to hand out and grade (ko: the Korean notebooks; default en)")
     run = commands.add_parser("grade", help="autograde a lesson's submissions, write feedback and grades.csv")
     run.add_argument("course_dir", type=Path)
     run.add_argument("lesson", help="the lesson's number or folder name, e.g. 06")
@@ -311,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
                      help=f"the most one student's notebook may take in all (default {STUDENT_TIMEOUT_S} s)")
     args = parser.parse_args(argv)
     if args.command == "init":
-        for path in init(args.course_dir, args.lessons):
+        for path in init(args.course_dir, args.lessons, language=args.language):
             print(f"wrote {path}")
         return 0
     for result in grade(args.course_dir, args.lesson, args.student_timeout):
