@@ -157,7 +157,8 @@ def evaluate_policy(
     (``progress``: show a progress bar over the episodes)."""
     if n_episodes < 1:
         raise ValueError(_("n_episodes must be at least 1, got {n_episodes}.").format(n_episodes=n_episodes))
-    episodes = tqdm(range(n_episodes), unit="episode", desc="greedy episodes", disable=not progress, leave=False)
+    episodes = tqdm(range(n_episodes), unit=_("episode"), desc=_("greedy episodes"), disable=not progress,
+                    leave=False)
     return [run_episode(env, policy, seed=None if seed is None else seed + i).total_reward for i in episodes]
 
 
