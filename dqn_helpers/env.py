@@ -18,8 +18,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from dqn_helpers.errors import InvalidActionError, RenderModeError, UnknownEnvironmentError
-from dqn_helpers.i18n import _
-from dqn_helpers.settings import alternatives
+from dqn_helpers.i18n import _, alternatives
 
 Policy = Callable[[Any], Any]
 """A policy maps an observation to an action (for CartPole: 0 = push left, 1 = push right)."""

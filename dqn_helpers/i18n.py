@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gettext
 import os
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -38,6 +39,14 @@ def _(message: str) -> str:
     if not message:
         return message
     return _catalogue(language()).gettext(message)
+
+
+def alternatives(items: Iterable[str]) -> str:
+    """``a or b or c`` in the current language (names, values or short phrases)."""
+    text = None
+    for item in items:
+        text = item if text is None else _("{either} or {other}").format(either=text, other=item)
+    return text or ""
 
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark now, translate where shown"

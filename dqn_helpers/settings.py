@@ -12,25 +12,17 @@ import math
 import os
 import types
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from dqn_helpers.errors import DQNHelpersError
-from dqn_helpers.i18n import _
+from dqn_helpers.i18n import _, alternatives
 
 Rule = Callable[[Any], str | None]  # None when the value is fine, else what is wrong
 
 
 class SettingsError(DQNHelpersError):
     """One or more settings have the wrong type or are out of range."""
-
-
-def alternatives(items: Iterable[str]) -> str:
-    """``a or b or c`` in the current language (names, values or short phrases)."""
-    text = None
-    for item in items:
-        text = item if text is None else _("{either} or {other}").format(either=text, other=item)
-    return text or ""
 
 
 def at_least(low: float) -> Rule:
